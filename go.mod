@@ -1,0 +1,3 @@
+module github.com/atriumhq/atrium
+
+go 1.26.8
