@@ -1,0 +1,167 @@
+// Package arn holds Atrium's identifier formats: the AWS-shaped ids of
+// instances, identity stores, directory entries, organizations and keys, how
+// they are generated and how they are parsed at the edge.
+package arn
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// Partition is the ARN partition Atrium uses.
+const Partition = "aws"
+
+var (
+	instanceIDRe      = regexp.MustCompile(`^ssoins-[0-9a-f]{16}$`)
+	instanceARNRe     = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/((sso)?ins-[a-zA-Z0-9-.]{16})$`)
+	identityStoreIDRe = regexp.MustCompile(`^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+	resourceIDRe      = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+)
+
+// InstanceARN formats the ARN of an instance id ("ssoins-…").
+func InstanceARN(instanceID string) string { return "arn:" + Partition + ":sso:::instance/" + instanceID }
+
+// ParseInstanceARN returns the instance id of an instance ARN.
+func ParseInstanceARN(s string) (string, bool) {
+	m := instanceARNRe.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	return m[2], true
+}
+
+// ValidInstanceID reports whether s is an instance id as Atrium makes them.
+func ValidInstanceID(s string) bool { return instanceIDRe.MatchString(s) }
+
+// ValidIdentityStoreID reports whether s matches the identity store id pattern
+// of the identitystore model.
+func ValidIdentityStoreID(s string) bool { return identityStoreIDRe.MatchString(s) }
+
+// ValidResourceID reports whether s matches the identitystore ResourceId
+// pattern (user, group and membership ids).
+func ValidResourceID(s string) bool { return len(s) <= 47 && resourceIDRe.MatchString(s) }
+
+// IdentityStoreARN formats the ARN of an identity store.
+func IdentityStoreARN(accountID, storeID string) string {
+	return "arn:" + Partition + ":identitystore::" + accountID + ":identitystore/" + storeID
+}
+
+// UserARN formats the ARN of a directory user.
+func UserARN(storeID, userID string) string {
+	return "arn:" + Partition + ":identitystore::" + storeAccount(storeID) + ":user/" + userID
+}
+
+// GroupARN formats the ARN of a directory group.
+func GroupARN(storeID, groupID string) string {
+	return "arn:" + Partition + ":identitystore::" + storeAccount(storeID) + ":group/" + groupID
+}
+
+// MembershipARN formats the ARN of a group membership.
+func MembershipARN(storeID, membershipID string) string {
+	return "arn:" + Partition + ":identitystore::" + storeAccount(storeID) + ":membership/" + membershipID
+}
+
+// storeAccount: identitystore resource ARNs carry no account; AWS writes
+// them as arn:aws:identitystore:::user/… . Kept as a function so the format
+// lives in one place.
+func storeAccount(string) string { return "" }
+
+// IAMUserARN formats the ARN of an IAM-style user in an account.
+func IAMUserARN(accountID, name string) string {
+	return "arn:" + Partition + ":iam::" + accountID + ":user/" + name
+}
+
+// Generator makes new identifiers from a source of randomness, so that tests
+// can make them deterministic.
+type Generator struct {
+	Rand io.Reader // defaults to crypto/rand
+}
+
+func (g Generator) read(b []byte) {
+	r := g.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	if _, err := io.ReadFull(r, b); err != nil {
+		panic(fmt.Sprintf("arn: reading randomness: %v", err))
+	}
+}
+
+func (g Generator) hex(n int) string {
+	b := make([]byte, (n+1)/2)
+	g.read(b)
+	return hex.EncodeToString(b)[:n]
+}
+
+const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+const base32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+func (g Generator) chars(alphabet string, n int) string {
+	b := make([]byte, n)
+	g.read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// InstanceID makes "ssoins-<16 hex>".
+func (g Generator) InstanceID() string { return "ssoins-" + g.hex(16) }
+
+// IdentityStoreID makes "d-<10 hex>".
+func (g Generator) IdentityStoreID() string { return "d-" + g.hex(10) }
+
+// UUID makes a random (version 4) UUID.
+func (g Generator) UUID() string {
+	var b [16]byte
+	g.read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// ResourceID makes a directory id: the 10 hex digits of the identity store
+// id, a dash, and a UUID, as AWS does ("906722b2be-2e5b9e5f-…").
+func (g Generator) ResourceID(storeID string) string {
+	prefix := strings.TrimPrefix(storeID, "d-")
+	if len(prefix) != 10 {
+		return g.UUID()
+	}
+	return prefix + "-" + g.UUID()
+}
+
+// AccountID makes a 12-digit account id that does not start with 0.
+func (g Generator) AccountID() string {
+	b := make([]byte, 12)
+	g.read(b)
+	for i := range b {
+		b[i] = '0' + b[i]%10
+	}
+	if b[0] == '0' {
+		b[0] = '1'
+	}
+	return string(b)
+}
+
+// OrganizationID makes "o-<10 lowercase alnum>".
+func (g Generator) OrganizationID() string { return "o-" + g.chars(lowerAlnum, 10) }
+
+// RootID makes "r-<4 lowercase alnum>".
+func (g Generator) RootID() string { return "r-" + g.chars(lowerAlnum, 4) }
+
+// AccessKeyID makes a long-term access key id: "AKIA" and 16 base32 characters.
+func (g Generator) AccessKeyID() string { return "AKIA" + g.chars(base32Upper, 16) }
+
+// SecretAccessKey makes a 40-character secret access key.
+func (g Generator) SecretAccessKey() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	return g.chars(alphabet, 40)
+}
+
+// PrincipalID makes the unique id of an IAM-style principal ("AIDA" + 17).
+func (g Generator) PrincipalID() string { return "AIDA" + g.chars(base32Upper, 17) }

@@ -1,0 +1,222 @@
+// Package audit is the model of Atrium's audit trail: one event per API call,
+// sign-in and credential issue, in the shape of a CloudTrail record, linked
+// in a hash chain whose head is sealed with a key kept outside the database.
+// It does no I/O.
+package audit
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// EventVersion is the CloudTrail record version Atrium writes.
+const EventVersion = "1.08"
+
+// Event types, as CloudTrail names them.
+const (
+	TypeAPICall    = "AwsApiCall"
+	TypeServiceEvt = "AwsServiceEvent"
+	TypeSignIn     = "AwsConsoleSignIn"
+)
+
+// Event is one audit record in the CloudTrail record shape.
+type Event struct {
+	EventVersion       string          `json:"eventVersion"`
+	UserIdentity       UserIdentity    `json:"userIdentity"`
+	EventTime          string          `json:"eventTime"` // RFC 3339, UTC, seconds
+	EventSource        string          `json:"eventSource"`
+	EventName          string          `json:"eventName"`
+	AWSRegion          string          `json:"awsRegion"`
+	SourceIPAddress    string          `json:"sourceIPAddress,omitempty"`
+	UserAgent          string          `json:"userAgent,omitempty"`
+	ErrorCode          string          `json:"errorCode,omitempty"`
+	ErrorMessage       string          `json:"errorMessage,omitempty"`
+	RequestParameters  json.RawMessage `json:"requestParameters"`
+	ResponseElements   json.RawMessage `json:"responseElements"`
+	RequestID          string          `json:"requestID"`
+	EventID            string          `json:"eventID"`
+	ReadOnly           bool            `json:"readOnly"`
+	EventType          string          `json:"eventType"`
+	ManagementEvent    bool            `json:"managementEvent"`
+	RecipientAccountID string          `json:"recipientAccountId,omitempty"`
+	EventCategory      string          `json:"eventCategory"`
+}
+
+// UserIdentity is who made the call.
+type UserIdentity struct {
+	Type        string `json:"type"` // IAMUser, AssumedRole, Unknown, …
+	PrincipalID string `json:"principalId,omitempty"`
+	ARN         string `json:"arn,omitempty"`
+	AccountID   string `json:"accountId,omitempty"`
+	AccessKeyID string `json:"accessKeyId,omitempty"`
+	UserName    string `json:"userName,omitempty"`
+	SessionID   string `json:"sessionId,omitempty"`
+}
+
+// FormatTime formats t as CloudTrail does.
+func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// Record is an event as stored: its position in the chain, the exact bytes
+// that were hashed, and the hashes.
+type Record struct {
+	Seq        int64
+	InstanceID string
+	Time       time.Time
+	EventName  string
+	Data       []byte // the event's JSON, exactly as hashed
+	PrevHash   []byte
+	Hash       []byte
+}
+
+// Head is the end of the chain: the last sequence number and hash, sealed by
+// a MAC under the audit key.
+type Head struct {
+	Seq  int64
+	Hash []byte
+	MAC  []byte
+}
+
+// ChainHash computes the hash of the record at seq following prev.
+func ChainHash(prev []byte, seq int64, data []byte) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(seq))
+	h.Write(b[:])
+	h.Write(data)
+	return h.Sum(nil)
+}
+
+// SealHead computes the MAC of a chain head under key.
+func SealHead(key []byte, seq int64, hash []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(seq))
+	m.Write(b[:])
+	m.Write(hash)
+	return m.Sum(nil)
+}
+
+// Next makes the record that follows head for the event data, and the new
+// head sealed under key.
+func Next(key []byte, head Head, instanceID string, t time.Time, name string, data []byte) (Record, Head) {
+	seq := head.Seq + 1
+	hash := ChainHash(head.Hash, seq, data)
+	r := Record{Seq: seq, InstanceID: instanceID, Time: t, EventName: name, Data: data, PrevHash: head.Hash, Hash: hash}
+	return r, Head{Seq: seq, Hash: hash, MAC: SealHead(key, seq, hash)}
+}
+
+// Verifier checks records in sequence order. Feed every record to Add, then
+// call Finish with the stored head.
+type Verifier struct {
+	Key  []byte
+	n    int64
+	last Head
+	Err  error
+}
+
+// Add checks the next record. It returns the first error found; once an
+// error is found every later call returns it.
+func (v *Verifier) Add(r Record) error {
+	if v.Err != nil {
+		return v.Err
+	}
+	switch {
+	case r.Seq != v.last.Seq+1:
+		v.Err = fmt.Errorf("event %d: expected sequence %d: an event was deleted or inserted", r.Seq, v.last.Seq+1)
+	case !bytes.Equal(r.PrevHash, v.last.Hash):
+		v.Err = fmt.Errorf("event %d: does not link to the event before it: an event was deleted, inserted or altered", r.Seq)
+	case !bytes.Equal(ChainHash(r.PrevHash, r.Seq, r.Data), r.Hash):
+		v.Err = fmt.Errorf("event %d: content does not match its hash: the event was altered", r.Seq)
+	default:
+		var e Event
+		if err := json.Unmarshal(r.Data, &e); err != nil {
+			v.Err = fmt.Errorf("event %d: not a valid event: %v", r.Seq, err)
+			break
+		}
+		v.n++
+		v.last = Head{Seq: r.Seq, Hash: r.Hash}
+	}
+	return v.Err
+}
+
+// Finish checks that the chain ends at the sealed head, which catches events
+// removed from the end. It returns the number of verified events.
+func (v *Verifier) Finish(head Head) (int64, error) {
+	if v.Err != nil {
+		return v.n, v.Err
+	}
+	if head.Seq == 0 && v.last.Seq == 0 {
+		return 0, nil
+	}
+	if !hmac.Equal(head.MAC, SealHead(v.Key, head.Seq, head.Hash)) {
+		return v.n, fmt.Errorf("the chain head (event %d) is not sealed by this deployment's audit key: the head was altered", head.Seq)
+	}
+	if head.Seq != v.last.Seq || !bytes.Equal(head.Hash, v.last.Hash) {
+		return v.n, fmt.Errorf("the chain ends at event %d but its sealed head is event %d: events were deleted from the end", v.last.Seq, head.Seq)
+	}
+	return v.n, nil
+}
+
+// Hidden replaces a redacted value, as CloudTrail writes it.
+const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+var secretFields = map[string]bool{
+	"password": true, "secretaccesskey": true, "sessiontoken": true, "secret": true,
+	"clientsecret": true, "accesstoken": true, "refreshtoken": true, "idtoken": true,
+	"token": true, "devicecode": true, "privatekey": true, "code": true, "codeverifier": true,
+	"assertion": true, "samlresponse": true, "totp": true, "otp": true,
+}
+
+// IsSecretField reports whether a field of that name holds a secret.
+func IsSecretField(name string) bool {
+	return secretFields[strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(name, "_", ""), "-", ""))]
+}
+
+// Redact marshals v to JSON with the value of every secret field, at any
+// depth, replaced by Hidden. It returns JSON null for a nil v.
+func Redact(v any) json.RawMessage {
+	if v == nil {
+		return json.RawMessage("null")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	var x any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&x); err != nil {
+		return json.RawMessage("null")
+	}
+	x = redact(x)
+	out, err := json.Marshal(x)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return out
+}
+
+func redact(x any) any {
+	switch t := x.(type) {
+	case map[string]any:
+		for k, v := range t {
+			if IsSecretField(k) && v != nil {
+				t[k] = Hidden
+			} else {
+				t[k] = redact(v)
+			}
+		}
+	case []any:
+		for i, v := range t {
+			t[i] = redact(v)
+		}
+	}
+	return x
+}

@@ -1,0 +1,90 @@
+// Package postgres is the PostgreSQL engine of the store, for deployments of
+// many Atrium nodes on one database. It uses pgx.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/atriumhq/atrium/internal/store"
+	"github.com/atriumhq/atrium/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Advisory lock keys. Each is held for one transaction.
+const (
+	lockMigrate   = 0x61747269756d01 // "atrium" 01
+	lockBootstrap = 0x61747269756d02
+)
+
+// DB is a PostgreSQL store.
+type DB struct {
+	db *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+var dialect = sqlstore.Dialect{
+	IsUniqueViolation: isUnique,
+	LockBootstrap:     fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBootstrap),
+	ForUpdate:         "FOR UPDATE",
+}
+
+func isUnique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// Open connects to the database at url (postgres://…) and brings its schema
+// up to date. Several nodes may open the same database at once.
+func Open(ctx context.Context, url string) (*DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(16)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	ms, err := sqlstore.LoadMigrations(migrations, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := sqlstore.Migrate(ctx, db, &dialect, fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockMigrate), ms); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return &DB{db: db}, nil
+}
+
+var _ = stdlib.GetDefaultDriver // registers the "pgx" database/sql driver
+
+// Engine implements store.Store.
+func (db *DB) Engine() string { return "postgres" }
+
+// Read implements store.Store.
+func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
+	return sqlstore.Run(ctx, db.db, &sql.TxOptions{ReadOnly: true}, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
+}
+
+// Write implements store.Store.
+func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
+	return sqlstore.Run(ctx, db.db, nil, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
+}
+
+// Ping implements store.Store.
+func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
+
+// Close implements store.Store.
+func (db *DB) Close() error { return db.db.Close() }

@@ -1,0 +1,269 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/atriumhq/atrium/internal/directory"
+	"github.com/atriumhq/atrium/internal/store"
+)
+
+const userCols = `instance_id, id, status, attrs, revision, created_at, created_by, updated_at, updated_by`
+
+func scanUser(row interface{ Scan(...any) error }) (*directory.User, error) {
+	var u directory.User
+	var attrs, status string
+	var created, updated int64
+	if err := row.Scan(&u.InstanceID, &u.UserID, &status, &attrs, &u.Revision, &created, &u.CreatedBy, &updated, &u.UpdatedBy); err != nil {
+		return nil, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &u); err != nil {
+		return nil, err
+	}
+	u.Status = directory.UserStatus(status)
+	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &u, nil
+}
+
+func (t *Tx) putExternalIDs(ctx context.Context, instanceID, kind, id string, ids []directory.ExternalID) error {
+	if _, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = $2 AND resource_id = $3`, instanceID, kind, id); err != nil {
+		return err
+	}
+	for _, x := range ids {
+		if _, err := t.exec(ctx, `INSERT INTO external_ids (instance_id, kind, issuer, ext_id, resource_id) VALUES ($1, $2, $3, $4, $5)`,
+			instanceID, kind, x.Issuer, x.ID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateUser implements store.Tx.
+func (t *Tx) CreateUser(ctx context.Context, u *directory.User) error {
+	attrs, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO directory_users (`+userCols+`, user_name_lower, email_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		u.InstanceID, u.UserID, string(u.Status), string(attrs), u.Revision, micros(u.CreatedAt), u.CreatedBy, micros(u.UpdatedAt), u.UpdatedBy,
+		lower(u.UserName), lower(u.PrimaryEmail())); err != nil {
+		return err
+	}
+	return t.putExternalIDs(ctx, u.InstanceID, "USER", u.UserID, u.ExternalIDs)
+}
+
+// GetUser implements store.Tx.
+func (t *Tx) GetUser(ctx context.Context, instanceID, userID string) (*directory.User, error) {
+	return scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM directory_users WHERE instance_id = $1 AND id = $2`, instanceID, userID))
+}
+
+// UpdateUser implements store.Tx.
+func (t *Tx) UpdateUser(ctx context.Context, u *directory.User) error {
+	attrs, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	if err := t.execOne(ctx, `UPDATE directory_users SET status = $3, attrs = $4, revision = $5, updated_at = $6, updated_by = $7, user_name_lower = $8, email_lower = $9 WHERE instance_id = $1 AND id = $2`,
+		u.InstanceID, u.UserID, string(u.Status), string(attrs), u.Revision, micros(u.UpdatedAt), u.UpdatedBy, lower(u.UserName), lower(u.PrimaryEmail())); err != nil {
+		return err
+	}
+	return t.putExternalIDs(ctx, u.InstanceID, "USER", u.UserID, u.ExternalIDs)
+}
+
+// DeleteUser implements store.Tx. Memberships go with the user.
+func (t *Tx) DeleteUser(ctx context.Context, instanceID, userID string) error {
+	if _, err := t.exec(ctx, `DELETE FROM memberships WHERE instance_id = $1 AND user_id = $2`, instanceID, userID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'USER' AND resource_id = $2`, instanceID, userID); err != nil {
+		return err
+	}
+	return t.execOne(ctx, `DELETE FROM directory_users WHERE instance_id = $1 AND id = $2`, instanceID, userID)
+}
+
+// ListUsers implements store.Tx.
+func (t *Tx) ListUsers(ctx context.Context, instanceID string, q store.UserQuery) ([]directory.User, error) {
+	query := `SELECT ` + userCols + ` FROM directory_users WHERE instance_id = $1 AND id > $2`
+	args := []any{instanceID, q.After, limit(q.Page)}
+	switch {
+	case q.UserName != "":
+		query += ` AND user_name_lower = $4`
+		args = append(args, lower(q.UserName))
+	case q.Email != "":
+		query += ` AND email_lower = $4`
+		args = append(args, lower(q.Email))
+	}
+	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []directory.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+// CountUsers implements store.Tx.
+func (t *Tx) CountUsers(ctx context.Context, instanceID string) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM directory_users WHERE instance_id = $1`, instanceID).Scan(&n)
+	return n, err
+}
+
+const groupCols = `instance_id, id, attrs, revision, created_at, created_by, updated_at, updated_by`
+
+func scanGroup(row interface{ Scan(...any) error }) (*directory.Group, error) {
+	var g directory.Group
+	var attrs string
+	var created, updated int64
+	if err := row.Scan(&g.InstanceID, &g.GroupID, &attrs, &g.Revision, &created, &g.CreatedBy, &updated, &g.UpdatedBy); err != nil {
+		return nil, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &g); err != nil {
+		return nil, err
+	}
+	g.CreatedAt, g.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &g, nil
+}
+
+// CreateGroup implements store.Tx.
+func (t *Tx) CreateGroup(ctx context.Context, g *directory.Group) error {
+	attrs, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO directory_groups (`+groupCols+`, display_name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		g.InstanceID, g.GroupID, string(attrs), g.Revision, micros(g.CreatedAt), g.CreatedBy, micros(g.UpdatedAt), g.UpdatedBy, lower(g.DisplayName)); err != nil {
+		return err
+	}
+	return t.putExternalIDs(ctx, g.InstanceID, "GROUP", g.GroupID, g.ExternalIDs)
+}
+
+// GetGroup implements store.Tx.
+func (t *Tx) GetGroup(ctx context.Context, instanceID, groupID string) (*directory.Group, error) {
+	return scanGroup(t.tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM directory_groups WHERE instance_id = $1 AND id = $2`, instanceID, groupID))
+}
+
+// UpdateGroup implements store.Tx.
+func (t *Tx) UpdateGroup(ctx context.Context, g *directory.Group) error {
+	attrs, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	if err := t.execOne(ctx, `UPDATE directory_groups SET attrs = $3, revision = $4, updated_at = $5, updated_by = $6, display_name_lower = $7 WHERE instance_id = $1 AND id = $2`,
+		g.InstanceID, g.GroupID, string(attrs), g.Revision, micros(g.UpdatedAt), g.UpdatedBy, lower(g.DisplayName)); err != nil {
+		return err
+	}
+	return t.putExternalIDs(ctx, g.InstanceID, "GROUP", g.GroupID, g.ExternalIDs)
+}
+
+// DeleteGroup implements store.Tx. Memberships go with the group.
+func (t *Tx) DeleteGroup(ctx context.Context, instanceID, groupID string) error {
+	if _, err := t.exec(ctx, `DELETE FROM memberships WHERE instance_id = $1 AND group_id = $2`, instanceID, groupID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'GROUP' AND resource_id = $2`, instanceID, groupID); err != nil {
+		return err
+	}
+	return t.execOne(ctx, `DELETE FROM directory_groups WHERE instance_id = $1 AND id = $2`, instanceID, groupID)
+}
+
+// ListGroups implements store.Tx.
+func (t *Tx) ListGroups(ctx context.Context, instanceID string, q store.GroupQuery) ([]directory.Group, error) {
+	query := `SELECT ` + groupCols + ` FROM directory_groups WHERE instance_id = $1 AND id > $2`
+	args := []any{instanceID, q.After, limit(q.Page)}
+	if q.DisplayName != "" {
+		query += ` AND display_name_lower = $4`
+		args = append(args, lower(q.DisplayName))
+	}
+	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []directory.Group
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *g)
+	}
+	return out, rows.Err()
+}
+
+// FindByExternalID implements store.Tx.
+func (t *Tx) FindByExternalID(ctx context.Context, instanceID, kind string, x directory.ExternalID) (string, error) {
+	var id string
+	err := t.tx.QueryRowContext(ctx, `SELECT resource_id FROM external_ids WHERE instance_id = $1 AND kind = $2 AND issuer = $3 AND ext_id = $4`,
+		instanceID, kind, x.Issuer, x.ID).Scan(&id)
+	return id, notFound(err)
+}
+
+const membershipCols = `instance_id, id, group_id, user_id, created_at, created_by, updated_at, updated_by`
+
+func scanMembership(row interface{ Scan(...any) error }) (*directory.Membership, error) {
+	var m directory.Membership
+	var created, updated int64
+	if err := row.Scan(&m.InstanceID, &m.MembershipID, &m.GroupID, &m.UserID, &created, &m.CreatedBy, &updated, &m.UpdatedBy); err != nil {
+		return nil, notFound(err)
+	}
+	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &m, nil
+}
+
+// CreateMembership implements store.Tx.
+func (t *Tx) CreateMembership(ctx context.Context, m *directory.Membership) error {
+	_, err := t.exec(ctx, `INSERT INTO memberships (`+membershipCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		m.InstanceID, m.MembershipID, m.GroupID, m.UserID, micros(m.CreatedAt), m.CreatedBy, micros(m.UpdatedAt), m.UpdatedBy)
+	return err
+}
+
+// GetMembership implements store.Tx.
+func (t *Tx) GetMembership(ctx context.Context, instanceID, id string) (*directory.Membership, error) {
+	return scanMembership(t.tx.QueryRowContext(ctx, `SELECT `+membershipCols+` FROM memberships WHERE instance_id = $1 AND id = $2`, instanceID, id))
+}
+
+// FindMembership implements store.Tx.
+func (t *Tx) FindMembership(ctx context.Context, instanceID, groupID, userID string) (*directory.Membership, error) {
+	return scanMembership(t.tx.QueryRowContext(ctx, `SELECT `+membershipCols+` FROM memberships WHERE instance_id = $1 AND group_id = $2 AND user_id = $3`, instanceID, groupID, userID))
+}
+
+// DeleteMembership implements store.Tx.
+func (t *Tx) DeleteMembership(ctx context.Context, instanceID, id string) error {
+	return t.execOne(ctx, `DELETE FROM memberships WHERE instance_id = $1 AND id = $2`, instanceID, id)
+}
+
+func (t *Tx) listMemberships(ctx context.Context, col, instanceID, key string, p store.Page) ([]directory.Membership, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+membershipCols+` FROM memberships WHERE instance_id = $1 AND `+col+` = $2 AND id > $3 ORDER BY id LIMIT $4`,
+		instanceID, key, p.After, limit(p))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []directory.Membership
+	for rows.Next() {
+		m, err := scanMembership(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *m)
+	}
+	return out, rows.Err()
+}
+
+// ListMembershipsOfGroup implements store.Tx.
+func (t *Tx) ListMembershipsOfGroup(ctx context.Context, instanceID, groupID string, p store.Page) ([]directory.Membership, error) {
+	return t.listMemberships(ctx, "group_id", instanceID, groupID, p)
+}
+
+// ListMembershipsOfUser implements store.Tx.
+func (t *Tx) ListMembershipsOfUser(ctx context.Context, instanceID, userID string, p store.Page) ([]directory.Membership, error) {
+	return t.listMemberships(ctx, "user_id", instanceID, userID, p)
+}

@@ -1,0 +1,307 @@
+// Package sqlstore implements store.Tx over database/sql for the engines
+// that share one SQL text: SQLite and PostgreSQL both take $1-style
+// parameters, ON CONFLICT and RETURNING. An engine supplies a Dialect for
+// the few things that differ.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/atriumhq/atrium/internal/audit"
+	"github.com/atriumhq/atrium/internal/credentials"
+	"github.com/atriumhq/atrium/internal/org"
+	"github.com/atriumhq/atrium/internal/store"
+)
+
+// Dialect is what an engine adds to the shared SQL.
+type Dialect struct {
+	// IsUniqueViolation reports whether err is a unique-constraint error.
+	IsUniqueViolation func(error) bool
+	// LockBootstrap is the statement that takes the bootstrap lock until the
+	// transaction ends, or "" when transactions are already serialized.
+	LockBootstrap string
+	// ForUpdate is appended to the chain head select ("FOR UPDATE" or "").
+	ForUpdate string
+}
+
+// Tx is a store.Tx over a *sql.Tx.
+type Tx struct {
+	tx *sql.Tx
+	d  *Dialect
+}
+
+var _ store.Tx = (*Tx)(nil)
+
+// NewTx wraps tx.
+func NewTx(tx *sql.Tx, d *Dialect) *Tx { return &Tx{tx: tx, d: d} }
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		if t.d.IsUniqueViolation(err) {
+			return nil, fmt.Errorf("%w: %v", store.ErrConflict, err)
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// execOne runs q and reports ErrNotFound when it changed no row.
+func (t *Tx) execOne(ctx context.Context, q string, args ...any) error {
+	r, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+func limit(p store.Page) int {
+	if p.Limit <= 0 || p.Limit > 10000 {
+		return 10000
+	}
+	return p.Limit
+}
+
+// LockBootstrap implements store.Tx.
+func (t *Tx) LockBootstrap(ctx context.Context) error {
+	if t.d.LockBootstrap == "" {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, t.d.LockBootstrap)
+	return err
+}
+
+// GetMeta implements store.Tx.
+func (t *Tx) GetMeta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := t.tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&v)
+	return v, notFound(err)
+}
+
+// SetMeta implements store.Tx.
+func (t *Tx) SetMeta(ctx context.Context, key, value string) error {
+	_, err := t.exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+const instanceCols = `id, identity_store_id, name, owner_account_id, status, created_at`
+
+func scanInstance(row interface{ Scan(...any) error }) (*org.Instance, error) {
+	var in org.Instance
+	var created int64
+	if err := row.Scan(&in.ID, &in.IdentityStoreID, &in.Name, &in.OwnerAccountID, &in.Status, &created); err != nil {
+		return nil, notFound(err)
+	}
+	in.CreatedAt = fromMicros(created)
+	return &in, nil
+}
+
+// CreateInstance implements store.Tx.
+func (t *Tx) CreateInstance(ctx context.Context, in *org.Instance) error {
+	_, err := t.exec(ctx, `INSERT INTO instances (`+instanceCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+		in.ID, in.IdentityStoreID, in.Name, in.OwnerAccountID, in.Status, micros(in.CreatedAt))
+	return err
+}
+
+// GetInstance implements store.Tx.
+func (t *Tx) GetInstance(ctx context.Context, id string) (*org.Instance, error) {
+	return scanInstance(t.tx.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = $1`, id))
+}
+
+// GetInstanceByStore implements store.Tx.
+func (t *Tx) GetInstanceByStore(ctx context.Context, storeID string) (*org.Instance, error) {
+	return scanInstance(t.tx.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE identity_store_id = $1`, storeID))
+}
+
+// ListInstances implements store.Tx.
+func (t *Tx) ListInstances(ctx context.Context, p store.Page) ([]org.Instance, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id > $1 ORDER BY id LIMIT $2`, p.After, limit(p))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []org.Instance
+	for rows.Next() {
+		in, err := scanInstance(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *in)
+	}
+	return out, rows.Err()
+}
+
+// CreateOrganization implements store.Tx.
+func (t *Tx) CreateOrganization(ctx context.Context, o *org.Organization) error {
+	_, err := t.exec(ctx, `INSERT INTO organizations (instance_id, id, root_id, management_account_id, management_email, feature_set, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		o.InstanceID, o.ID, o.RootID, o.ManagementAccountID, o.ManagementEmail, o.FeatureSet, micros(o.CreatedAt))
+	return err
+}
+
+// GetOrganization implements store.Tx.
+func (t *Tx) GetOrganization(ctx context.Context, instanceID string) (*org.Organization, error) {
+	var o org.Organization
+	var created int64
+	err := t.tx.QueryRowContext(ctx, `SELECT instance_id, id, root_id, management_account_id, management_email, feature_set, created_at FROM organizations WHERE instance_id = $1`, instanceID).
+		Scan(&o.InstanceID, &o.ID, &o.RootID, &o.ManagementAccountID, &o.ManagementEmail, &o.FeatureSet, &created)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	o.CreatedAt = fromMicros(created)
+	return &o, nil
+}
+
+// CreateAccount implements store.Tx.
+func (t *Tx) CreateAccount(ctx context.Context, a *org.Account) error {
+	_, err := t.exec(ctx, `INSERT INTO accounts (id, instance_id, name, email, status, parent_id, joined_at, join_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		a.ID, a.InstanceID, a.Name, a.Email, a.Status, a.ParentID, micros(a.JoinedAt), a.JoinMethod)
+	return err
+}
+
+// GetAccount implements store.Tx.
+func (t *Tx) GetAccount(ctx context.Context, instanceID, id string) (*org.Account, error) {
+	var a org.Account
+	var joined int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id, instance_id, name, email, status, parent_id, joined_at, join_method FROM accounts WHERE instance_id = $1 AND id = $2`, instanceID, id).
+		Scan(&a.ID, &a.InstanceID, &a.Name, &a.Email, &a.Status, &a.ParentID, &joined, &a.JoinMethod)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	a.JoinedAt = fromMicros(joined)
+	return &a, nil
+}
+
+// CreatePrincipal implements store.Tx.
+func (t *Tx) CreatePrincipal(ctx context.Context, p *credentials.Principal) error {
+	pol, err := json.Marshal(p.Policies)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO principals (id, instance_id, account_id, name, arn, policies, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		p.ID, p.InstanceID, p.AccountID, p.Name, p.ARN, string(pol), micros(p.CreatedAt))
+	return err
+}
+
+// GetPrincipal implements store.Tx.
+func (t *Tx) GetPrincipal(ctx context.Context, id string) (*credentials.Principal, error) {
+	var p credentials.Principal
+	var pol string
+	var created int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id, instance_id, account_id, name, arn, policies, created_at FROM principals WHERE id = $1`, id).
+		Scan(&p.ID, &p.InstanceID, &p.AccountID, &p.Name, &p.ARN, &pol, &created)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(pol), &p.Policies); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = fromMicros(created)
+	return &p, nil
+}
+
+// CreateAccessKey implements store.Tx.
+func (t *Tx) CreateAccessKey(ctx context.Context, k *store.SealedAccessKey) error {
+	_, err := t.exec(ctx, `INSERT INTO access_keys (id, principal_id, sealed_secret, status, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		k.ID, k.PrincipalID, k.SealedSecret, k.Status, micros(k.CreatedAt))
+	return err
+}
+
+// GetAccessKey implements store.Tx.
+func (t *Tx) GetAccessKey(ctx context.Context, id string) (*store.SealedAccessKey, error) {
+	var k store.SealedAccessKey
+	var created int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id, principal_id, sealed_secret, status, created_at FROM access_keys WHERE id = $1`, id).
+		Scan(&k.ID, &k.PrincipalID, &k.SealedSecret, &k.Status, &created)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	k.CreatedAt = fromMicros(created)
+	return &k, nil
+}
+
+// AppendAudit implements store.Tx.
+func (t *Tx) AppendAudit(ctx context.Context, key []byte, instanceID string, ts time.Time, name string, data []byte) (audit.Record, error) {
+	head, err := t.head(ctx, t.d.ForUpdate)
+	if err != nil {
+		return audit.Record{}, err
+	}
+	rec, next := audit.Next(key, head, instanceID, ts, name, data)
+	if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, instance_id, event_time, event_name, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		rec.Seq, rec.InstanceID, micros(rec.Time), rec.EventName, string(rec.Data), rec.PrevHash, rec.Hash); err != nil {
+		return audit.Record{}, err
+	}
+	if err := t.execOne(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, next.Seq, next.Hash, next.MAC); err != nil {
+		return audit.Record{}, err
+	}
+	return rec, nil
+}
+
+func (t *Tx) head(ctx context.Context, suffix string) (audit.Head, error) {
+	var h audit.Head
+	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1 `+suffix).Scan(&h.Seq, &h.Hash, &h.MAC)
+	return h, err
+}
+
+// AuditHead implements store.Tx.
+func (t *Tx) AuditHead(ctx context.Context) (audit.Head, error) { return t.head(ctx, "") }
+
+// ScanAudit implements store.Tx.
+func (t *Tx) ScanAudit(ctx context.Context, after int64, n int) ([]audit.Record, error) {
+	if n <= 0 {
+		n = 1000
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT seq, instance_id, event_time, event_name, data, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, after, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Record
+	for rows.Next() {
+		var r audit.Record
+		var ts int64
+		var data string
+		if err := rows.Scan(&r.Seq, &r.InstanceID, &ts, &r.EventName, &data, &r.PrevHash, &r.Hash); err != nil {
+			return nil, err
+		}
+		r.Time = fromMicros(ts)
+		r.Data = []byte(data)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func lower(s string) string { return strings.ToLower(s) }
