@@ -196,7 +196,7 @@ func build(data []byte) *builder {
 	case stmt == nil:
 		b.errorf("MISSING_STATEMENT", nil, "the policy has no Statement element")
 	case stmt.kind == kindObject:
-		b.statement(stmt, stmtPath, 0)
+		b.statement(stmt, stmtPath)
 	case stmt.kind == kindArray:
 		if len(stmt.elems) == 0 {
 			b.errorf("MISSING_STATEMENT", stmtPath, "Statement must hold at least one statement")
@@ -207,7 +207,7 @@ func build(data []byte) *builder {
 				b.errorf("DATA_TYPE_MISMATCH", p, "a statement must be an object, not %s", e.kind)
 				continue
 			}
-			b.statement(e, p, i)
+			b.statement(e, p)
 		}
 	default:
 		b.errorf("DATA_TYPE_MISMATCH", stmtPath, "Statement must be an object or an array, not %s", stmt.kind)
@@ -215,7 +215,7 @@ func build(data []byte) *builder {
 	return b
 }
 
-func (b *builder) statement(n *node, path Path, index int) {
+func (b *builder) statement(n *node, path Path) {
 	var s Statement
 	loc := stmtLoc{path: path}
 	var hasEffect bool
@@ -297,7 +297,6 @@ func (b *builder) statement(n *node, path Path, index int) {
 		}
 		s.Resource, loc.resources = b.resources(resource, loc.resource)
 	}
-	_ = index
 	b.doc.Statements = append(b.doc.Statements, s)
 	b.locs = append(b.locs, loc)
 }

@@ -19,6 +19,7 @@ type token struct {
 	kind   tokKind
 	text   string // literal text, or the default of a variable
 	key    string // lowercased context key of a variable
+	name   string // the key as written
 	hasDef bool
 }
 
@@ -67,7 +68,7 @@ func compilePattern(s string, wild, vars bool) pattern {
 			if v.escape != "" {
 				lit(v.escape)
 			} else {
-				toks = append(toks, token{kind: tokVar, key: strings.ToLower(v.key), text: v.def, hasDef: v.hasDef})
+				toks = append(toks, token{kind: tokVar, key: strings.ToLower(v.key), name: v.key, text: v.def, hasDef: v.hasDef})
 			}
 			i += n
 		default:
