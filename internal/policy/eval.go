@@ -84,6 +84,10 @@ func prepare(r *Request) prepared {
 // applies reports whether the statement's Action and Resource match the
 // request, without looking at conditions.
 func (s *cstmt) applies(r *prepared) bool {
+	return s.actionMatches(r) && s.resourceMatches(r)
+}
+
+func (s *cstmt) actionMatches(r *prepared) bool {
 	m := false
 	for i := range s.actions {
 		a := &s.actions[i]
@@ -92,13 +96,14 @@ func (s *cstmt) applies(r *prepared) bool {
 			break
 		}
 	}
-	if m == s.notAction {
-		return false
-	}
+	return m != s.notAction
+}
+
+func (s *cstmt) resourceMatches(r *prepared) bool {
 	if !s.hasResource {
 		return true
 	}
-	m = false
+	m := false
 	for i := range s.resources {
 		p := &s.resources[i]
 		switch {
@@ -114,6 +119,17 @@ func (s *cstmt) applies(r *prepared) bool {
 		}
 	}
 	return m != s.notResource
+}
+
+// unresolvedResource reports whether a Resource entry has a variable
+// without a value.
+func (s *cstmt) unresolvedResource(ctx *Context) bool {
+	for i := range s.resources {
+		if s.resources[i].whole.unresolved(ctx) {
+			return true
+		}
+	}
+	return false
 }
 
 // conditions reports whether every condition holds.
@@ -291,11 +307,14 @@ func (e *explainer) policy(p *Policy, eff Effect) {
 	}
 	for i := range stmts {
 		s := &stmts[i]
-		if !s.applies(e.r) {
+		if !s.actionMatches(e.r) {
 			continue
 		}
-		e.noteMissing(s)
-		if s.conditions(e.r.ctx) {
+		applies := s.resourceMatches(e.r)
+		if applies || s.unresolvedResource(e.r.ctx) {
+			e.noteMissing(s)
+		}
+		if applies && s.conditions(e.r.ctx) {
 			e.matched = append(e.matched, Match{Policy: p.name, Statement: s.index, Sid: s.sid, Effect: s.effect})
 		}
 	}
