@@ -24,6 +24,10 @@ type arnPattern struct {
 	fields   [arnFields]pattern
 	n        int
 	trailing bool
+	// litPrefix is set when the first five fields are literal: the pattern
+	// then matches when the ARN starts with it and the resource field
+	// matches fields[5].
+	litPrefix string
 }
 
 func compileARN(s string, vars bool) arnPattern {
@@ -41,6 +45,15 @@ func compileARN(s string, vars bool) arnPattern {
 	}
 	if p.n < arnFields && strings.HasSuffix(parts[p.n-1], "*") {
 		p.trailing = true
+	}
+	if p.n == arnFields {
+		lit := true
+		for i := 0; i < arnFields-1; i++ {
+			lit = lit && p.fields[i].exact && len(p.fields[i].toks) <= 1
+		}
+		if lit {
+			p.litPrefix = strings.Join(parts[:arnFields-1], ":") + ":"
+		}
 	}
 	return p
 }
@@ -100,6 +113,9 @@ func (p *arnPattern) match(s string, ctx *Context) bool {
 }
 
 func (p *arnPattern) matchSplit(s string, a *arnSplit, ctx *Context) bool {
+	if p.litPrefix != "" {
+		return a.n == arnFields && strings.HasPrefix(s, p.litPrefix) && p.fields[arnFields-1].match(s[len(p.litPrefix):], false, ctx)
+	}
 	if p.n < arnFields && !p.trailing {
 		return false
 	}
