@@ -3,7 +3,10 @@
 // from.
 package reqctx
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Caller is the authenticated principal of a request.
 type Caller struct {
@@ -25,6 +28,11 @@ type Request struct {
 	SourceIP  string
 	UserAgent string
 	Region    string
+	// Source overrides the audit eventSource, for protocols that AWS audits
+	// under their own name (SCIM).
+	Source string
+	// Params are the request parameters as received, for the audit record.
+	Params json.RawMessage
 }
 
 type callerKey struct{}

@@ -8,6 +8,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"net/url"
 	"runtime"
 	"strings"
@@ -74,6 +76,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := sqlstore.Migrate(ctx, w, &dialect, "", ms); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	// The database holds sealed secrets and the audit trail: owner only.
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			w.Close()
+			return nil, err
+		}
 	}
 	r, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {

@@ -259,6 +259,9 @@ func (t *Tx) AppendAudit(ctx context.Context, key []byte, instanceID string, ts 
 	if err != nil {
 		return audit.Record{}, err
 	}
+	if head.Hash == nil {
+		head.Hash = []byte{} // the empty chain; some drivers read an empty blob as NULL
+	}
 	rec, next := audit.Next(key, head, instanceID, ts, name, data)
 	if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, instance_id, event_time, event_name, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		rec.Seq, rec.InstanceID, micros(rec.Time), rec.EventName, string(rec.Data), rec.PrevHash, rec.Hash); err != nil {

@@ -1,0 +1,177 @@
+// Package app is the composition root: it opens the store, loads the master
+// key, builds the service and the protocol adapters, bootstraps the first
+// instance and serves HTTP. It is the only package that wires everything.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/atriumhq/atrium/internal/authz"
+	"github.com/atriumhq/atrium/internal/aws/awsproto"
+	"github.com/atriumhq/atrium/internal/aws/identitystore"
+	"github.com/atriumhq/atrium/internal/aws/ssoadmin"
+	"github.com/atriumhq/atrium/internal/config"
+	"github.com/atriumhq/atrium/internal/keys"
+	"github.com/atriumhq/atrium/internal/server"
+	"github.com/atriumhq/atrium/internal/service"
+	"github.com/atriumhq/atrium/internal/store"
+	"github.com/atriumhq/atrium/internal/store/postgres"
+	"github.com/atriumhq/atrium/internal/store/sqlite"
+)
+
+// App is a running Atrium.
+type App struct {
+	Config    config.Config
+	Store     store.Store
+	Service   *service.Service
+	Bootstrap *service.Bootstrapped
+	Handler   http.Handler
+	log       *slog.Logger
+}
+
+// OpenStore opens the store the config names, creating the data dir.
+func OpenStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data dir: %w", err)
+	}
+	if cfg.DatabaseURL != "" {
+		return postgres.Open(ctx, cfg.DatabaseURL)
+	}
+	return sqlite.Open(ctx, cfg.SQLitePath())
+}
+
+// OpenKeys loads (or on first start creates) the master key.
+func OpenKeys(cfg *config.Config) (*keys.Keyring, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data dir: %w", err)
+	}
+	master, err := keys.Load(cfg.MasterKey, cfg.MasterKeyPath())
+	if err != nil {
+		return nil, err
+	}
+	return keys.New(master)
+}
+
+// New builds an App: store, keys, service, bootstrap, HTTP handler.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	kr, err := OpenKeys(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := OpenStore(ctx, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := service.New(service.Config{Store: st, Keys: kr, Authorizer: authz.NewPolicyAuthorizer(), Logger: log, Region: cfg.Region})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	boot, err := svc.Bootstrap(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := writeCredentials(cfg.CredentialsPath(), boot); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("writing the administrator credentials: %w", err)
+	}
+	if boot.Created {
+		log.InfoContext(ctx, "bootstrapped a new instance", "instance_arn", "arn:aws:sso:::instance/"+boot.Instance.ID,
+			"identity_store_id", boot.Instance.IdentityStoreID, "organization_id", boot.Organization.ID,
+			"management_account_id", boot.Organization.ManagementAccountID, "administrator", boot.AdminARN)
+	}
+	log.InfoContext(ctx, "administrator credentials", "file", cfg.CredentialsPath(), "access_key_id", boot.AccessKeyID)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := server.NewMetrics(reg)
+	aws := awsproto.NewJSONHandler(awsproto.Hooks{
+		Lookup:  svc.LookupAccessKey,
+		Reject:  svc.RecordRejected,
+		Observe: metrics.Observe,
+		Logger:  log,
+	}, identitystore.New(svc), ssoadmin.New(svc))
+	h := server.Handler(server.Config{Logger: log, Region: cfg.Region, AWS: aws, Ready: st.Ping, Registry: reg, Metrics: metrics})
+	return &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}, nil
+}
+
+// writeCredentials writes the administrator's access key as an AWS shared
+// credentials file (mode 0600), atomically, unless it already holds it.
+func writeCredentials(path string, b *service.Bootstrapped) error {
+	content := "[default]\naws_access_key_id = " + b.AccessKeyID + "\naws_secret_access_key = " + b.Secret.Reveal() + "\n"
+	if cur, err := os.ReadFile(path); err == nil && string(cur) == content {
+		return os.Chmod(path, 0o600)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".admin-credentials-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.WriteString(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Serve serves on ln until ctx is done, then drains in-flight requests
+// (up to drain) and returns nil.
+func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.InfoContext(ctx, "serving", "address", "http://"+ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: draining in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("draining: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }

@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/atriumhq/atrium/internal/app"
+	"github.com/atriumhq/atrium/internal/config"
+)
+
+func runServe(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("atrium serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfg := config.Flags(fs, env.Getenv)
+	drain := fs.Duration("drain-timeout", 30*time.Second, "how long to wait for in-flight requests on shutdown")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintln(env.Stderr, "atrium serve:", err)
+		return 2
+	}
+	log := newLogger(env.Stderr, cfg.Level())
+	log.Info("starting", cfg.Redacted()...)
+	a, err := app.New(ctx, *cfg, log)
+	if err != nil {
+		log.Error("start failed", "error", err.Error())
+		return 1
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		log.Error("listen failed", "error", err.Error())
+		return 1
+	}
+	if err := a.Serve(ctx, ln, *drain); err != nil {
+		log.Error("serve failed", "error", err.Error())
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}

@@ -1,0 +1,109 @@
+// Package config holds Atrium's configuration: defaults, flags and
+// ATRIUM_… environment variables, and a redacted form for logs.
+package config
+
+import (
+	"errors"
+	"flag"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the configuration of a server.
+type Config struct {
+	DataDir     string // default ./atrium-data
+	Listen      string // default 127.0.0.1:8080
+	DatabaseURL string // postgres://…; empty: SQLite in DataDir
+	Region      string // default us-east-1
+	LogLevel    string // debug, info, warn, error
+	// MasterKey is the base64 master key from ATRIUM_MASTER_KEY; when empty
+	// the key lives in DataDir/master.key.
+	MasterKey string
+}
+
+// Defaults returns the default configuration.
+func Defaults() Config {
+	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info"}
+}
+
+// env returns the value of ATRIUM_<name> or def.
+func env(getenv func(string) string, name, def string) string {
+	if v := getenv("ATRIUM_" + name); v != "" {
+		return v
+	}
+	return def
+}
+
+// Flags registers the server flags on fs, with defaults taken from the
+// environment, and returns the config they fill.
+func Flags(fs *flag.FlagSet, getenv func(string) string) *Config {
+	d := Defaults()
+	c := &Config{}
+	fs.StringVar(&c.DataDir, "data-dir", env(getenv, "DATA_DIR", d.DataDir), "data directory (env ATRIUM_DATA_DIR)")
+	fs.StringVar(&c.Listen, "listen", env(getenv, "LISTEN", d.Listen), "address to listen on (env ATRIUM_LISTEN)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env(getenv, "DATABASE_URL", ""), "PostgreSQL URL postgres://…; default SQLite in the data dir (env ATRIUM_DATABASE_URL)")
+	fs.StringVar(&c.Region, "region", env(getenv, "REGION", d.Region), "AWS region Atrium answers as (env ATRIUM_REGION)")
+	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ATRIUM_LOG_LEVEL)")
+	c.MasterKey = getenv("ATRIUM_MASTER_KEY")
+	return c
+}
+
+// Validate checks c.
+func (c *Config) Validate() error {
+	var problems []string
+	if c.DataDir == "" {
+		problems = append(problems, "the data dir must be set")
+	}
+	if c.Region == "" || strings.ContainsAny(c.Region, " /") {
+		problems = append(problems, "the region must be a region name such as us-east-1")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			problems = append(problems, "the database URL must be postgres://…")
+		}
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		problems = append(problems, "the log level must be debug, info, warn or error")
+	}
+	if len(problems) > 0 {
+		return errors.New("config: " + strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Level is the log level.
+func (c *Config) Level() slog.Level {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	return lvl
+}
+
+// SQLitePath is the SQLite database file.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "atrium.db") }
+
+// MasterKeyPath is the file that holds the master key when ATRIUM_MASTER_KEY is unset.
+func (c *Config) MasterKeyPath() string { return filepath.Join(c.DataDir, "master.key") }
+
+// CredentialsPath is the administrator's shared-credentials file.
+func (c *Config) CredentialsPath() string { return filepath.Join(c.DataDir, "admin-credentials") }
+
+// Redacted returns c as log attributes, with secrets removed.
+func (c *Config) Redacted() []any {
+	db := "sqlite:" + c.SQLitePath()
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err == nil {
+			db = u.Redacted()
+		} else {
+			db = "postgres (unparseable URL)"
+		}
+	}
+	key := "file:" + c.MasterKeyPath()
+	if c.MasterKey != "" {
+		key = "env:ATRIUM_MASTER_KEY"
+	}
+	return []any{"data_dir", c.DataDir, "listen", c.Listen, "database", db, "region", c.Region, "master_key", key}
+}

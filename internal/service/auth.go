@@ -1,0 +1,50 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/atriumhq/atrium/internal/credentials"
+	"github.com/atriumhq/atrium/internal/errs"
+	"github.com/atriumhq/atrium/internal/reqctx"
+	"github.com/atriumhq/atrium/internal/store"
+)
+
+// SigningKey is what a protocol adapter needs to verify a signed request:
+// the secret of an access key and the caller it stands for.
+type SigningKey struct {
+	Secret credentials.Secret
+	Caller *reqctx.Caller
+}
+
+// LookupAccessKey returns the signing key of an access key id. An unknown or
+// inactive key is an Unauthenticated error with AWS's code.
+func (s *Service) LookupAccessKey(ctx context.Context, accessKeyID string) (*SigningKey, error) {
+	const op = "service.LookupAccessKey"
+	var k *store.SealedAccessKey
+	var p *credentials.Principal
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		if k, err = tx.GetAccessKey(ctx, accessKeyID); err != nil {
+			return err
+		}
+		p, err = tx.GetPrincipal(ctx, k.PrincipalID)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) || (err == nil && k.Status != credentials.KeyActive) {
+		return nil, errs.E(errs.Unauthenticated, op, "The security token included in the request is invalid.").WithCode("UnrecognizedClientException")
+	}
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	secret, err := s.keys.Open(k.SealedSecret, []byte(k.ID))
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	return &SigningKey{
+		Secret: credentials.Secret(secret),
+		Caller: &reqctx.Caller{
+			Type: "IAMUser", PrincipalID: p.ID, ARN: p.ARN, AccountID: p.AccountID,
+			UserName: p.Name, AccessKeyID: k.ID, InstanceID: p.InstanceID,
+		},
+	}, nil
+}

@@ -1,0 +1,322 @@
+// Package service is the single choke point of Atrium: one method per
+// operation, each of which authorizes the caller with the policy engine,
+// validates the request against the domain rules, and commits the change
+// together with its audit event in one transaction. Every protocol adapter
+// (AWS APIs, SCIM, the web console, the CLI) calls these methods.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/atriumhq/atrium/internal/arn"
+	"github.com/atriumhq/atrium/internal/audit"
+	"github.com/atriumhq/atrium/internal/authz"
+	"github.com/atriumhq/atrium/internal/credentials"
+	"github.com/atriumhq/atrium/internal/errs"
+	"github.com/atriumhq/atrium/internal/keys"
+	"github.com/atriumhq/atrium/internal/reqctx"
+	"github.com/atriumhq/atrium/internal/store"
+)
+
+// Config holds the dependencies of a Service.
+type Config struct {
+	Store      store.Store
+	Keys       *keys.Keyring
+	Authorizer authz.Authorizer
+	Logger     *slog.Logger
+	Region     string
+	// Now is the clock; defaults to time.Now.
+	Now func() time.Time
+	// IDs makes identifiers; its zero value uses crypto/rand.
+	IDs arn.Generator
+}
+
+// Service implements every operation.
+type Service struct {
+	store  store.Store
+	keys   *keys.Keyring
+	authz  authz.Authorizer
+	log    *slog.Logger
+	region string
+	now    func() time.Time
+	ids    arn.Generator
+	// instances caches instances by id (an instance's identity store never
+	// changes): id → *org.Instance.
+	instances sync.Map
+}
+
+// New checks cfg and makes a Service.
+func New(cfg Config) (*Service, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("service: Config.Store is required")
+	case cfg.Keys == nil:
+		return nil, errors.New("service: Config.Keys is required")
+	case cfg.Authorizer == nil:
+		return nil, errors.New("service: Config.Authorizer is required")
+	case cfg.Region == "":
+		return nil, errors.New("service: Config.Region is required")
+	}
+	s := &Service{store: cfg.Store, keys: cfg.Keys, authz: cfg.Authorizer, log: cfg.Logger, region: cfg.Region, now: cfg.Now, ids: cfg.IDs}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
+}
+
+// Region is the region the service answers for.
+func (s *Service) Region() string { return s.region }
+
+// op describes one operation for authorization and audit.
+type op struct {
+	source   string // eventSource, e.g. "identitystore.amazonaws.com"
+	name     string // eventName, e.g. "CreateUser"
+	action   string // IAM action, e.g. "identitystore:CreateUser"
+	readOnly bool
+}
+
+func (o op) String() string { return "service." + o.name }
+
+// Event sources of the services Atrium implements.
+const (
+	SourceIdentityStore = "identitystore.amazonaws.com"
+	SourceSSO           = "sso.amazonaws.com"
+)
+
+func identityStoreOp(name string, readOnly bool) op {
+	return op{source: SourceIdentityStore, name: name, action: "identitystore:" + name, readOnly: readOnly}
+}
+
+func ssoOp(name string, readOnly bool) op {
+	return op{source: SourceSSO, name: name, action: "sso:" + name, readOnly: readOnly}
+}
+
+// call is one running operation.
+type call struct {
+	op         op
+	caller     *reqctx.Caller
+	principal  *credentials.Principal
+	instanceID string
+	accountID  string // recipient account
+	resource   string
+	response   any // recorded as responseElements for mutations
+}
+
+// begin authenticates and authorizes: it returns the call, or an error that
+// has already been audited.
+func (s *Service) begin(ctx context.Context, o op, resource string) (*call, error) {
+	c := &call{op: o, caller: reqctx.CallerFrom(ctx), resource: resource}
+	if c.caller == nil {
+		err := errs.E(errs.Unauthenticated, o.String(), "The request is not signed.")
+		return nil, s.finish(ctx, c, err)
+	}
+	c.instanceID = c.caller.InstanceID
+	c.accountID = c.caller.AccountID
+	p, err := s.principal(ctx, c.caller.PrincipalID)
+	if err != nil {
+		return nil, s.finish(ctx, c, err)
+	}
+	c.principal = p
+	d := s.authz.Authorize(ctx, authz.Request{Principal: p, Action: o.action, Resource: resource, Context: requestContext(ctx, c.caller)})
+	if !d.Allowed {
+		err := errs.Errorf(errs.Denied, o.String(), "User: %s is not authorized to perform: %s on resource: %s", c.caller.ARN, o.action, resource)
+		if d.Reason == "explicitDeny" {
+			err.Msg += " with an explicit deny"
+		}
+		return nil, s.finish(ctx, c, err)
+	}
+	return c, nil
+}
+
+func requestContext(ctx context.Context, c *reqctx.Caller) map[string][]string {
+	r := reqctx.RequestFrom(ctx)
+	m := map[string][]string{
+		"aws:username":         {c.UserName},
+		"aws:userid":           {c.PrincipalID},
+		"aws:principalarn":     {c.ARN},
+		"aws:principalaccount": {c.AccountID},
+		"aws:requestedregion":  {r.Region},
+		"aws:securetransport":  {"false"},
+	}
+	if r.SourceIP != "" {
+		m["aws:sourceip"] = []string{r.SourceIP}
+	}
+	if r.UserAgent != "" {
+		m["aws:useragent"] = []string{r.UserAgent}
+	}
+	return m
+}
+
+// read runs a read-only operation: fn in a read transaction, then its audit
+// event. If the event cannot be written the call fails.
+func (s *Service) read(ctx context.Context, c *call, fn func(tx store.Tx) error) error {
+	err := s.store.Read(ctx, fn)
+	return s.finish(ctx, c, mapStoreErr(c.op, err))
+}
+
+// write runs a mutation: fn and its audit event in one transaction. A
+// failed mutation is audited in a transaction of its own.
+func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now time.Time) error) error {
+	now := s.now().UTC()
+	var ferr error
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		if ferr = fn(tx, now); ferr != nil {
+			return ferr
+		}
+		return s.appendEvent(ctx, tx, c, now, nil)
+	})
+	if err == nil {
+		return nil
+	}
+	if ferr == nil { // the audit write or the commit failed
+		s.log.ErrorContext(ctx, "committing a change with its audit event failed", "op", c.op.name, "error", err)
+		return errs.Wrap(c.op.String(), err)
+	}
+	return s.finish(ctx, c, mapStoreErr(c.op, ferr))
+}
+
+// finish audits the outcome of a call that did not commit its own event:
+// reads, failures and denials. It returns err, or the audit failure.
+func (s *Service) finish(ctx context.Context, c *call, err error) error {
+	now := s.now().UTC()
+	werr := s.store.Write(ctx, func(tx store.Tx) error { return s.appendEvent(ctx, tx, c, now, err) })
+	if werr != nil {
+		s.log.ErrorContext(ctx, "writing an audit event failed", "op", c.op.name, "error", werr)
+		if err == nil {
+			return errs.Wrap(c.op.String(), werr)
+		}
+	}
+	return err
+}
+
+func (s *Service) appendEvent(ctx context.Context, tx store.Tx, c *call, now time.Time, failure error) error {
+	r := reqctx.RequestFrom(ctx)
+	source := c.op.source
+	if r.Source != "" {
+		source = r.Source
+	}
+	e := audit.Event{
+		EventVersion:       audit.EventVersion,
+		EventTime:          audit.FormatTime(now),
+		EventSource:        source,
+		EventName:          c.op.name,
+		AWSRegion:          s.region,
+		SourceIPAddress:    r.SourceIP,
+		UserAgent:          r.UserAgent,
+		RequestParameters:  redactParams(r.Params),
+		ResponseElements:   json.RawMessage("null"),
+		RequestID:          r.ID,
+		EventID:            s.ids.UUID(),
+		ReadOnly:           c.op.readOnly,
+		EventType:          audit.TypeAPICall,
+		ManagementEvent:    true,
+		EventCategory:      "Management",
+		RecipientAccountID: c.accountID,
+		UserIdentity:       identity(c.caller),
+	}
+	if failure != nil {
+		e.ErrorCode, e.ErrorMessage = errorCode(failure), errs.Public(failure)
+	} else if !c.op.readOnly && c.response != nil {
+		e.ResponseElements = audit.Redact(c.response)
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), c.instanceID, now, c.op.name, data)
+	return err
+}
+
+func redactParams(p json.RawMessage) json.RawMessage {
+	if len(p) == 0 {
+		return json.RawMessage("null")
+	}
+	var v any
+	if err := json.Unmarshal(p, &v); err != nil {
+		return json.RawMessage("null")
+	}
+	return audit.Redact(v)
+}
+
+func identity(c *reqctx.Caller) audit.UserIdentity {
+	if c == nil {
+		return audit.UserIdentity{Type: "Unknown"}
+	}
+	return audit.UserIdentity{Type: c.Type, PrincipalID: c.PrincipalID, ARN: c.ARN, AccountID: c.AccountID,
+		AccessKeyID: c.AccessKeyID, UserName: c.UserName, SessionID: c.SessionID}
+}
+
+// errorCode names a failure for the audit record, as AWS names it where it can.
+func errorCode(err error) string {
+	e := errs.As(err)
+	if e.Code != "" {
+		return e.Code
+	}
+	switch e.Kind {
+	case errs.Invalid:
+		return "ValidationException"
+	case errs.NotFound:
+		return "ResourceNotFoundException"
+	case errs.Conflict:
+		return "ConflictException"
+	case errs.Denied:
+		return "AccessDenied"
+	case errs.Unauthenticated:
+		return "UnrecognizedClientException"
+	case errs.Throttled:
+		return "ThrottlingException"
+	case errs.QuotaExceeded:
+		return "ServiceQuotaExceededException"
+	}
+	return "InternalServerException"
+}
+
+// mapStoreErr turns storage sentinels that escaped a method into domain
+// errors; methods map the ones they expect themselves.
+func mapStoreErr(o op, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrConflict):
+		return errs.E(errs.Conflict, o.String(), "The request conflicts with the current state of the resource.").With("Reason", "UNIQUENESS_CONSTRAINT_VIOLATION")
+	case errors.Is(err, store.ErrNotFound):
+		return errs.E(errs.NotFound, o.String(), "The resource was not found.")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &errs.Error{Kind: errs.Unavailable, Op: o.String(), Msg: "The request was cancelled.", Err: err}
+	}
+	return errs.Wrap(o.String(), err)
+}
+
+// RecordRejected audits a request that an adapter refused before it reached
+// an operation (bad signature, malformed body, unknown operation).
+func (s *Service) RecordRejected(ctx context.Context, source, name string, readOnly bool, failure error) {
+	c := &call{op: op{source: source, name: name, readOnly: readOnly}, caller: reqctx.CallerFrom(ctx)}
+	if c.caller != nil {
+		c.instanceID, c.accountID = c.caller.InstanceID, c.caller.AccountID
+	}
+	_ = s.finish(ctx, c, failure)
+}
+
+func (s *Service) principal(ctx context.Context, id string) (*credentials.Principal, error) {
+	var p *credentials.Principal
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		p, err = tx.GetPrincipal(ctx, id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errs.E(errs.Unauthenticated, "service.principal", "The security token included in the request is invalid.")
+	}
+	if err != nil {
+		return nil, errs.Wrap("service.principal", fmt.Errorf("loading principal: %w", err))
+	}
+	return p, nil
+}

@@ -1,0 +1,141 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/atriumhq/atrium/internal/store"
+	"github.com/atriumhq/atrium/internal/store/sqlite"
+	"github.com/atriumhq/atrium/internal/store/storetest"
+)
+
+func mustOpen(t *testing.T, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v, want nil", path, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return mustOpen(t, filepath.Join(t.TempDir(), "atrium.db"))
+	})
+}
+
+func schemaVersions(t *testing.T, path string) []int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestMigrationsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	db := mustOpen(t, path)
+	if err := db.Write(t.Context(), func(tx store.Tx) error { return tx.SetMeta(t.Context(), "k", "v") }); err != nil {
+		t.Fatalf("Write() = %v, want nil", err)
+	}
+	db.Close()
+	want := schemaVersions(t, path)
+
+	db = mustOpen(t, path)
+	var got string
+	err := db.Read(t.Context(), func(tx store.Tx) error {
+		var err error
+		got, err = tx.GetMeta(t.Context(), "k")
+		return err
+	})
+	if got != "v" || err != nil {
+		t.Errorf("GetMeta(k) after reopening = %q, %v, want v, nil", got, err)
+	}
+	db.Close()
+	if v := schemaVersions(t, path); len(v) == 0 || len(v) != len(want) {
+		t.Errorf("schema versions after reopening = %v, want %v", v, want)
+	}
+}
+
+func TestConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := sqlite.Open(t.Context(), path)
+			if err == nil {
+				db.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open() #%d = %v, want nil", i, err)
+		}
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	mustOpen(t, path).Close()
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(context.Background(), `INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := sqlite.Open(t.Context(), path)
+	if err == nil {
+		db.Close()
+		t.Fatalf("Open(database of schema 9999) = nil, want an error")
+	}
+	if !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open(database of schema 9999) = %q, want an error naming version 9999 as newer", err)
+	}
+}
+
+func TestOpenRejectsPath(t *testing.T) {
+	tests := []struct {
+		name string
+		path string
+	}{
+		{name: "query", path: filepath.Join(t.TempDir(), "a.db?mode=ro")},
+		{name: "fragment", path: filepath.Join(t.TempDir(), "a.db#x")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if db, err := sqlite.Open(t.Context(), tc.path); err == nil {
+				db.Close()
+				t.Errorf("Open(%q) = nil, want an error", tc.path)
+			}
+		})
+	}
+}
