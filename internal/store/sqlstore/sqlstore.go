@@ -23,6 +23,9 @@ import (
 type Dialect struct {
 	// IsUniqueViolation reports whether err is a unique-constraint error.
 	IsUniqueViolation func(error) bool
+	// IsForeignKeyViolation reports whether err is a foreign-key error: a
+	// row refers to one that does not exist.
+	IsForeignKeyViolation func(error) bool
 	// LockBootstrap is the statement that takes the bootstrap lock until the
 	// transaction ends, or "" when transactions are already serialized.
 	LockBootstrap string
@@ -58,12 +61,46 @@ func fromMicros(v int64) time.Time {
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	r, err := t.tx.ExecContext(ctx, q, args...)
 	if err != nil {
-		if t.d.IsUniqueViolation(err) {
+		switch {
+		case t.d.IsUniqueViolation(err):
 			return nil, fmt.Errorf("%w: %v", store.ErrConflict, err)
+		case t.d.IsForeignKeyViolation(err):
+			return nil, fmt.Errorf("%w: a referenced row does not exist: %v", store.ErrNotFound, err)
 		}
 		return nil, err
 	}
 	return r, nil
+}
+
+// atomic runs fn, the statements of one method, under a savepoint: when fn
+// fails, none of its statements take effect and the transaction stays
+// usable, so that the caller may still record the failure. (PostgreSQL
+// refuses every later statement of a transaction in which one failed, and
+// SQLite keeps the statements that ran before the one that failed.)
+func (t *Tx) atomic(ctx context.Context, fn func() error) error {
+	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT atrium_call`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT atrium_call`); rerr != nil {
+			return fmt.Errorf("%w (undoing it: %v)", err, rerr)
+		}
+		if _, rerr := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_call`); rerr != nil {
+			return fmt.Errorf("%w (undoing it: %v)", err, rerr)
+		}
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_call`)
+	return err
+}
+
+// blob returns b, or an empty slice for nil: drivers bind a nil []byte as
+// NULL, and read an empty BLOB back as nil.
+func blob(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // execOne runs q and reports ErrNotFound when it changed no row.
@@ -114,8 +151,10 @@ func (t *Tx) GetMeta(ctx context.Context, key string) (string, error) {
 
 // SetMeta implements store.Tx.
 func (t *Tx) SetMeta(ctx context.Context, key, value string) error {
-	_, err := t.exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
 }
 
 const instanceCols = `id, identity_store_id, name, owner_account_id, status, created_at`
@@ -132,9 +171,11 @@ func scanInstance(row interface{ Scan(...any) error }) (*org.Instance, error) {
 
 // CreateInstance implements store.Tx.
 func (t *Tx) CreateInstance(ctx context.Context, in *org.Instance) error {
-	_, err := t.exec(ctx, `INSERT INTO instances (`+instanceCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		in.ID, in.IdentityStoreID, in.Name, in.OwnerAccountID, in.Status, micros(in.CreatedAt))
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO instances (`+instanceCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+			in.ID, in.IdentityStoreID, in.Name, in.OwnerAccountID, in.Status, micros(in.CreatedAt))
+		return err
+	})
 }
 
 // GetInstance implements store.Tx.
@@ -167,9 +208,11 @@ func (t *Tx) ListInstances(ctx context.Context, p store.Page) ([]org.Instance, e
 
 // CreateOrganization implements store.Tx.
 func (t *Tx) CreateOrganization(ctx context.Context, o *org.Organization) error {
-	_, err := t.exec(ctx, `INSERT INTO organizations (instance_id, id, root_id, management_account_id, management_email, feature_set, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		o.InstanceID, o.ID, o.RootID, o.ManagementAccountID, o.ManagementEmail, o.FeatureSet, micros(o.CreatedAt))
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO organizations (instance_id, id, root_id, management_account_id, management_email, feature_set, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			o.InstanceID, o.ID, o.RootID, o.ManagementAccountID, o.ManagementEmail, o.FeatureSet, micros(o.CreatedAt))
+		return err
+	})
 }
 
 // GetOrganization implements store.Tx.
@@ -187,9 +230,11 @@ func (t *Tx) GetOrganization(ctx context.Context, instanceID string) (*org.Organ
 
 // CreateAccount implements store.Tx.
 func (t *Tx) CreateAccount(ctx context.Context, a *org.Account) error {
-	_, err := t.exec(ctx, `INSERT INTO accounts (id, instance_id, name, email, status, parent_id, joined_at, join_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.ID, a.InstanceID, a.Name, a.Email, a.Status, a.ParentID, micros(a.JoinedAt), a.JoinMethod)
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO accounts (id, instance_id, name, email, status, parent_id, joined_at, join_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			a.ID, a.InstanceID, a.Name, a.Email, a.Status, a.ParentID, micros(a.JoinedAt), a.JoinMethod)
+		return err
+	})
 }
 
 // GetAccount implements store.Tx.
@@ -211,9 +256,11 @@ func (t *Tx) CreatePrincipal(ctx context.Context, p *credentials.Principal) erro
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO principals (id, instance_id, account_id, name, arn, policies, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		p.ID, p.InstanceID, p.AccountID, p.Name, p.ARN, string(pol), micros(p.CreatedAt))
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO principals (id, instance_id, account_id, name, arn, policies, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			p.ID, p.InstanceID, p.AccountID, p.Name, p.ARN, string(pol), micros(p.CreatedAt))
+		return err
+	})
 }
 
 // GetPrincipal implements store.Tx.
@@ -235,9 +282,11 @@ func (t *Tx) GetPrincipal(ctx context.Context, id string) (*credentials.Principa
 
 // CreateAccessKey implements store.Tx.
 func (t *Tx) CreateAccessKey(ctx context.Context, k *store.SealedAccessKey) error {
-	_, err := t.exec(ctx, `INSERT INTO access_keys (id, principal_id, sealed_secret, status, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		k.ID, k.PrincipalID, k.SealedSecret, k.Status, micros(k.CreatedAt))
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO access_keys (id, principal_id, sealed_secret, status, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			k.ID, k.PrincipalID, blob(k.SealedSecret), k.Status, micros(k.CreatedAt))
+		return err
+	})
 }
 
 // GetAccessKey implements store.Tx.
@@ -255,19 +304,21 @@ func (t *Tx) GetAccessKey(ctx context.Context, id string) (*store.SealedAccessKe
 
 // AppendAudit implements store.Tx.
 func (t *Tx) AppendAudit(ctx context.Context, key []byte, instanceID string, ts time.Time, name string, data []byte) (audit.Record, error) {
-	head, err := t.head(ctx, t.d.ForUpdate)
+	var rec audit.Record
+	err := t.atomic(ctx, func() error {
+		head, err := t.head(ctx, t.d.ForUpdate)
+		if err != nil {
+			return err
+		}
+		var next audit.Head
+		rec, next = audit.Next(key, head, instanceID, ts, name, data)
+		if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, instance_id, event_time, event_name, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			rec.Seq, rec.InstanceID, micros(rec.Time), rec.EventName, string(rec.Data), blob(rec.PrevHash), blob(rec.Hash)); err != nil {
+			return err
+		}
+		return t.execOne(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, next.Seq, blob(next.Hash), blob(next.MAC))
+	})
 	if err != nil {
-		return audit.Record{}, err
-	}
-	if head.Hash == nil {
-		head.Hash = []byte{} // the empty chain; some drivers read an empty blob as NULL
-	}
-	rec, next := audit.Next(key, head, instanceID, ts, name, data)
-	if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, instance_id, event_time, event_name, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		rec.Seq, rec.InstanceID, micros(rec.Time), rec.EventName, string(rec.Data), rec.PrevHash, rec.Hash); err != nil {
-		return audit.Record{}, err
-	}
-	if err := t.execOne(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, next.Seq, next.Hash, next.MAC); err != nil {
 		return audit.Record{}, err
 	}
 	return rec, nil
@@ -276,6 +327,7 @@ func (t *Tx) AppendAudit(ctx context.Context, key []byte, instanceID string, ts 
 func (t *Tx) head(ctx context.Context, suffix string) (audit.Head, error) {
 	var h audit.Head
 	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1 `+suffix).Scan(&h.Seq, &h.Hash, &h.MAC)
+	h.Hash, h.MAC = blob(h.Hash), blob(h.MAC) // the empty chain's
 	return h, err
 }
 

@@ -64,9 +64,9 @@ CREATE TABLE directory_users (
 	created_by      TEXT NOT NULL,
 	updated_at      INTEGER NOT NULL,
 	updated_by      TEXT NOT NULL,
-	UNIQUE (instance_id, user_name_lower)
+	UNIQUE (instance_id, user_name_lower),
+	UNIQUE (instance_id, id) -- listings; the target of memberships
 );
-CREATE INDEX directory_users_list ON directory_users (instance_id, id);
 CREATE INDEX directory_users_email ON directory_users (instance_id, email_lower);
 
 CREATE TABLE directory_groups (
@@ -79,9 +79,9 @@ CREATE TABLE directory_groups (
 	created_by         TEXT NOT NULL,
 	updated_at         INTEGER NOT NULL,
 	updated_by         TEXT NOT NULL,
-	UNIQUE (instance_id, display_name_lower)
+	UNIQUE (instance_id, display_name_lower),
+	UNIQUE (instance_id, id) -- listings; the target of memberships
 );
-CREATE INDEX directory_groups_list ON directory_groups (instance_id, id);
 
 CREATE TABLE external_ids (
 	instance_id TEXT NOT NULL REFERENCES instances (id),
@@ -96,13 +96,16 @@ CREATE INDEX external_ids_resource ON external_ids (instance_id, kind, resource_
 CREATE TABLE memberships (
 	instance_id TEXT NOT NULL REFERENCES instances (id),
 	id          TEXT PRIMARY KEY,
-	group_id    TEXT NOT NULL REFERENCES directory_groups (id) ON DELETE CASCADE,
-	user_id     TEXT NOT NULL REFERENCES directory_users (id) ON DELETE CASCADE,
+	group_id    TEXT NOT NULL,
+	user_id     TEXT NOT NULL,
 	created_at  INTEGER NOT NULL,
 	created_by  TEXT NOT NULL,
 	updated_at  INTEGER NOT NULL,
 	updated_by  TEXT NOT NULL,
-	UNIQUE (group_id, user_id)
+	-- A membership joins a group and a user of its own instance.
+	FOREIGN KEY (instance_id, group_id) REFERENCES directory_groups (instance_id, id) ON DELETE CASCADE,
+	FOREIGN KEY (instance_id, user_id) REFERENCES directory_users (instance_id, id) ON DELETE CASCADE,
+	UNIQUE (instance_id, group_id, user_id)
 );
 CREATE INDEX memberships_group ON memberships (instance_id, group_id, id);
 CREATE INDEX memberships_user ON memberships (instance_id, user_id, id);
