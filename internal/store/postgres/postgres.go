@@ -33,14 +33,18 @@ type DB struct {
 var _ store.Store = (*DB)(nil)
 
 var dialect = sqlstore.Dialect{
-	IsUniqueViolation: isUnique,
-	LockBootstrap:     fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBootstrap),
-	ForUpdate:         "FOR UPDATE",
+	IsUniqueViolation:     func(err error) bool { return sqlState(err) == "23505" },
+	IsForeignKeyViolation: func(err error) bool { return sqlState(err) == "23503" },
+	LockBootstrap:         fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBootstrap),
+	ForUpdate:             "FOR UPDATE",
 }
 
-func isUnique(err error) bool {
+func sqlState(err error) string {
 	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "23505"
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }
 
 // Open connects to the database at url (postgres://…) and brings its schema

@@ -9,8 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 
@@ -31,16 +31,22 @@ type DB struct {
 
 var _ store.Store = (*DB)(nil)
 
-var dialect = sqlstore.Dialect{IsUniqueViolation: isUnique}
+var dialect = sqlstore.Dialect{IsUniqueViolation: isUnique, IsForeignKeyViolation: isForeignKey}
 
-func isUnique(err error) bool {
+func code(err error) int {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
-		c := e.Code()
-		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+		return e.Code()
 	}
-	return false
+	return 0
 }
+
+func isUnique(err error) bool {
+	c := code(err)
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+func isForeignKey(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY }
 
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/store"
@@ -10,11 +11,15 @@ import (
 
 const userCols = `instance_id, id, status, attrs, revision, created_at, created_by, updated_at, updated_by`
 
+// selectUsers reads users with the identity store id of their instance.
+const selectUsers = `SELECT u.instance_id, i.identity_store_id, u.id, u.status, u.attrs, u.revision, u.created_at, u.created_by, u.updated_at, u.updated_by
+	FROM directory_users u JOIN instances i ON i.id = u.instance_id`
+
 func scanUser(row interface{ Scan(...any) error }) (*directory.User, error) {
 	var u directory.User
 	var attrs, status string
 	var created, updated int64
-	if err := row.Scan(&u.InstanceID, &u.UserID, &status, &attrs, &u.Revision, &created, &u.CreatedBy, &updated, &u.UpdatedBy); err != nil {
+	if err := row.Scan(&u.InstanceID, &u.IdentityStoreID, &u.UserID, &status, &attrs, &u.Revision, &created, &u.CreatedBy, &updated, &u.UpdatedBy); err != nil {
 		return nil, notFound(err)
 	}
 	if err := json.Unmarshal([]byte(attrs), &u); err != nil {
@@ -44,17 +49,19 @@ func (t *Tx) CreateUser(ctx context.Context, u *directory.User) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `INSERT INTO directory_users (`+userCols+`, user_name_lower, email_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.InstanceID, u.UserID, string(u.Status), string(attrs), u.Revision, micros(u.CreatedAt), u.CreatedBy, micros(u.UpdatedAt), u.UpdatedBy,
-		lower(u.UserName), lower(u.PrimaryEmail())); err != nil {
-		return err
-	}
-	return t.putExternalIDs(ctx, u.InstanceID, "USER", u.UserID, u.ExternalIDs)
+	return t.atomic(ctx, func() error {
+		if _, err := t.exec(ctx, `INSERT INTO directory_users (`+userCols+`, user_name_lower, email_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			u.InstanceID, u.UserID, string(u.Status), string(attrs), u.Revision, micros(u.CreatedAt), u.CreatedBy, micros(u.UpdatedAt), u.UpdatedBy,
+			lower(u.UserName), lower(u.PrimaryEmail())); err != nil {
+			return err
+		}
+		return t.putExternalIDs(ctx, u.InstanceID, "USER", u.UserID, u.ExternalIDs)
+	})
 }
 
 // GetUser implements store.Tx.
 func (t *Tx) GetUser(ctx context.Context, instanceID, userID string) (*directory.User, error) {
-	return scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM directory_users WHERE instance_id = $1 AND id = $2`, instanceID, userID))
+	return scanUser(t.tx.QueryRowContext(ctx, selectUsers+` WHERE u.instance_id = $1 AND u.id = $2`, instanceID, userID))
 }
 
 // UpdateUser implements store.Tx.
@@ -63,37 +70,39 @@ func (t *Tx) UpdateUser(ctx context.Context, u *directory.User) error {
 	if err != nil {
 		return err
 	}
-	if err := t.execOne(ctx, `UPDATE directory_users SET status = $3, attrs = $4, revision = $5, updated_at = $6, updated_by = $7, user_name_lower = $8, email_lower = $9 WHERE instance_id = $1 AND id = $2`,
-		u.InstanceID, u.UserID, string(u.Status), string(attrs), u.Revision, micros(u.UpdatedAt), u.UpdatedBy, lower(u.UserName), lower(u.PrimaryEmail())); err != nil {
-		return err
-	}
-	return t.putExternalIDs(ctx, u.InstanceID, "USER", u.UserID, u.ExternalIDs)
+	return t.atomic(ctx, func() error {
+		if err := t.execOne(ctx, `UPDATE directory_users SET status = $3, attrs = $4, revision = $5, updated_at = $6, updated_by = $7, user_name_lower = $8, email_lower = $9 WHERE instance_id = $1 AND id = $2`,
+			u.InstanceID, u.UserID, string(u.Status), string(attrs), u.Revision, micros(u.UpdatedAt), u.UpdatedBy, lower(u.UserName), lower(u.PrimaryEmail())); err != nil {
+			return err
+		}
+		return t.putExternalIDs(ctx, u.InstanceID, "USER", u.UserID, u.ExternalIDs)
+	})
 }
 
 // DeleteUser implements store.Tx. Memberships go with the user.
 func (t *Tx) DeleteUser(ctx context.Context, instanceID, userID string) error {
-	if _, err := t.exec(ctx, `DELETE FROM memberships WHERE instance_id = $1 AND user_id = $2`, instanceID, userID); err != nil {
+	// The row goes first, so that a missing one changes nothing; its
+	// memberships go with it (ON DELETE CASCADE).
+	if err := t.execOne(ctx, `DELETE FROM directory_users WHERE instance_id = $1 AND id = $2`, instanceID, userID); err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'USER' AND resource_id = $2`, instanceID, userID); err != nil {
-		return err
-	}
-	return t.execOne(ctx, `DELETE FROM directory_users WHERE instance_id = $1 AND id = $2`, instanceID, userID)
+	_, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'USER' AND resource_id = $2`, instanceID, userID)
+	return err
 }
 
 // ListUsers implements store.Tx.
 func (t *Tx) ListUsers(ctx context.Context, instanceID string, q store.UserQuery) ([]directory.User, error) {
-	query := `SELECT ` + userCols + ` FROM directory_users WHERE instance_id = $1 AND id > $2`
+	query := selectUsers + ` WHERE u.instance_id = $1 AND u.id > $2`
 	args := []any{instanceID, q.After, limit(q.Page)}
-	switch {
-	case q.UserName != "":
-		query += ` AND user_name_lower = $4`
+	if q.UserName != "" {
 		args = append(args, lower(q.UserName))
-	case q.Email != "":
-		query += ` AND email_lower = $4`
-		args = append(args, lower(q.Email))
+		query += fmt.Sprintf(` AND u.user_name_lower = $%d`, len(args))
 	}
-	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
+	if q.Email != "" {
+		args = append(args, lower(q.Email))
+		query += fmt.Sprintf(` AND u.email_lower = $%d`, len(args))
+	}
+	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY u.id LIMIT $3`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +127,15 @@ func (t *Tx) CountUsers(ctx context.Context, instanceID string) (int, error) {
 
 const groupCols = `instance_id, id, attrs, revision, created_at, created_by, updated_at, updated_by`
 
+// selectGroups reads groups with the identity store id of their instance.
+const selectGroups = `SELECT g.instance_id, i.identity_store_id, g.id, g.attrs, g.revision, g.created_at, g.created_by, g.updated_at, g.updated_by
+	FROM directory_groups g JOIN instances i ON i.id = g.instance_id`
+
 func scanGroup(row interface{ Scan(...any) error }) (*directory.Group, error) {
 	var g directory.Group
 	var attrs string
 	var created, updated int64
-	if err := row.Scan(&g.InstanceID, &g.GroupID, &attrs, &g.Revision, &created, &g.CreatedBy, &updated, &g.UpdatedBy); err != nil {
+	if err := row.Scan(&g.InstanceID, &g.IdentityStoreID, &g.GroupID, &attrs, &g.Revision, &created, &g.CreatedBy, &updated, &g.UpdatedBy); err != nil {
 		return nil, notFound(err)
 	}
 	if err := json.Unmarshal([]byte(attrs), &g); err != nil {
@@ -138,16 +151,18 @@ func (t *Tx) CreateGroup(ctx context.Context, g *directory.Group) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `INSERT INTO directory_groups (`+groupCols+`, display_name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		g.InstanceID, g.GroupID, string(attrs), g.Revision, micros(g.CreatedAt), g.CreatedBy, micros(g.UpdatedAt), g.UpdatedBy, lower(g.DisplayName)); err != nil {
-		return err
-	}
-	return t.putExternalIDs(ctx, g.InstanceID, "GROUP", g.GroupID, g.ExternalIDs)
+	return t.atomic(ctx, func() error {
+		if _, err := t.exec(ctx, `INSERT INTO directory_groups (`+groupCols+`, display_name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			g.InstanceID, g.GroupID, string(attrs), g.Revision, micros(g.CreatedAt), g.CreatedBy, micros(g.UpdatedAt), g.UpdatedBy, lower(g.DisplayName)); err != nil {
+			return err
+		}
+		return t.putExternalIDs(ctx, g.InstanceID, "GROUP", g.GroupID, g.ExternalIDs)
+	})
 }
 
 // GetGroup implements store.Tx.
 func (t *Tx) GetGroup(ctx context.Context, instanceID, groupID string) (*directory.Group, error) {
-	return scanGroup(t.tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM directory_groups WHERE instance_id = $1 AND id = $2`, instanceID, groupID))
+	return scanGroup(t.tx.QueryRowContext(ctx, selectGroups+` WHERE g.instance_id = $1 AND g.id = $2`, instanceID, groupID))
 }
 
 // UpdateGroup implements store.Tx.
@@ -156,33 +171,35 @@ func (t *Tx) UpdateGroup(ctx context.Context, g *directory.Group) error {
 	if err != nil {
 		return err
 	}
-	if err := t.execOne(ctx, `UPDATE directory_groups SET attrs = $3, revision = $4, updated_at = $5, updated_by = $6, display_name_lower = $7 WHERE instance_id = $1 AND id = $2`,
-		g.InstanceID, g.GroupID, string(attrs), g.Revision, micros(g.UpdatedAt), g.UpdatedBy, lower(g.DisplayName)); err != nil {
-		return err
-	}
-	return t.putExternalIDs(ctx, g.InstanceID, "GROUP", g.GroupID, g.ExternalIDs)
+	return t.atomic(ctx, func() error {
+		if err := t.execOne(ctx, `UPDATE directory_groups SET attrs = $3, revision = $4, updated_at = $5, updated_by = $6, display_name_lower = $7 WHERE instance_id = $1 AND id = $2`,
+			g.InstanceID, g.GroupID, string(attrs), g.Revision, micros(g.UpdatedAt), g.UpdatedBy, lower(g.DisplayName)); err != nil {
+			return err
+		}
+		return t.putExternalIDs(ctx, g.InstanceID, "GROUP", g.GroupID, g.ExternalIDs)
+	})
 }
 
 // DeleteGroup implements store.Tx. Memberships go with the group.
 func (t *Tx) DeleteGroup(ctx context.Context, instanceID, groupID string) error {
-	if _, err := t.exec(ctx, `DELETE FROM memberships WHERE instance_id = $1 AND group_id = $2`, instanceID, groupID); err != nil {
+	// The row goes first, so that a missing one changes nothing; its
+	// memberships go with it (ON DELETE CASCADE).
+	if err := t.execOne(ctx, `DELETE FROM directory_groups WHERE instance_id = $1 AND id = $2`, instanceID, groupID); err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'GROUP' AND resource_id = $2`, instanceID, groupID); err != nil {
-		return err
-	}
-	return t.execOne(ctx, `DELETE FROM directory_groups WHERE instance_id = $1 AND id = $2`, instanceID, groupID)
+	_, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'GROUP' AND resource_id = $2`, instanceID, groupID)
+	return err
 }
 
 // ListGroups implements store.Tx.
 func (t *Tx) ListGroups(ctx context.Context, instanceID string, q store.GroupQuery) ([]directory.Group, error) {
-	query := `SELECT ` + groupCols + ` FROM directory_groups WHERE instance_id = $1 AND id > $2`
+	query := selectGroups + ` WHERE g.instance_id = $1 AND g.id > $2`
 	args := []any{instanceID, q.After, limit(q.Page)}
 	if q.DisplayName != "" {
-		query += ` AND display_name_lower = $4`
+		query += ` AND g.display_name_lower = $4`
 		args = append(args, lower(q.DisplayName))
 	}
-	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
+	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY g.id LIMIT $3`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -208,10 +225,15 @@ func (t *Tx) FindByExternalID(ctx context.Context, instanceID, kind string, x di
 
 const membershipCols = `instance_id, id, group_id, user_id, created_at, created_by, updated_at, updated_by`
 
+// selectMemberships reads memberships with the identity store id of their
+// instance.
+const selectMemberships = `SELECT m.instance_id, i.identity_store_id, m.id, m.group_id, m.user_id, m.created_at, m.created_by, m.updated_at, m.updated_by
+	FROM memberships m JOIN instances i ON i.id = m.instance_id`
+
 func scanMembership(row interface{ Scan(...any) error }) (*directory.Membership, error) {
 	var m directory.Membership
 	var created, updated int64
-	if err := row.Scan(&m.InstanceID, &m.MembershipID, &m.GroupID, &m.UserID, &created, &m.CreatedBy, &updated, &m.UpdatedBy); err != nil {
+	if err := row.Scan(&m.InstanceID, &m.IdentityStoreID, &m.MembershipID, &m.GroupID, &m.UserID, &created, &m.CreatedBy, &updated, &m.UpdatedBy); err != nil {
 		return nil, notFound(err)
 	}
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -220,19 +242,21 @@ func scanMembership(row interface{ Scan(...any) error }) (*directory.Membership,
 
 // CreateMembership implements store.Tx.
 func (t *Tx) CreateMembership(ctx context.Context, m *directory.Membership) error {
-	_, err := t.exec(ctx, `INSERT INTO memberships (`+membershipCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		m.InstanceID, m.MembershipID, m.GroupID, m.UserID, micros(m.CreatedAt), m.CreatedBy, micros(m.UpdatedAt), m.UpdatedBy)
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO memberships (`+membershipCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			m.InstanceID, m.MembershipID, m.GroupID, m.UserID, micros(m.CreatedAt), m.CreatedBy, micros(m.UpdatedAt), m.UpdatedBy)
+		return err
+	})
 }
 
 // GetMembership implements store.Tx.
 func (t *Tx) GetMembership(ctx context.Context, instanceID, id string) (*directory.Membership, error) {
-	return scanMembership(t.tx.QueryRowContext(ctx, `SELECT `+membershipCols+` FROM memberships WHERE instance_id = $1 AND id = $2`, instanceID, id))
+	return scanMembership(t.tx.QueryRowContext(ctx, selectMemberships+` WHERE m.instance_id = $1 AND m.id = $2`, instanceID, id))
 }
 
 // FindMembership implements store.Tx.
 func (t *Tx) FindMembership(ctx context.Context, instanceID, groupID, userID string) (*directory.Membership, error) {
-	return scanMembership(t.tx.QueryRowContext(ctx, `SELECT `+membershipCols+` FROM memberships WHERE instance_id = $1 AND group_id = $2 AND user_id = $3`, instanceID, groupID, userID))
+	return scanMembership(t.tx.QueryRowContext(ctx, selectMemberships+` WHERE m.instance_id = $1 AND m.group_id = $2 AND m.user_id = $3`, instanceID, groupID, userID))
 }
 
 // DeleteMembership implements store.Tx.
@@ -241,7 +265,7 @@ func (t *Tx) DeleteMembership(ctx context.Context, instanceID, id string) error 
 }
 
 func (t *Tx) listMemberships(ctx context.Context, col, instanceID, key string, p store.Page) ([]directory.Membership, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+membershipCols+` FROM memberships WHERE instance_id = $1 AND `+col+` = $2 AND id > $3 ORDER BY id LIMIT $4`,
+	rows, err := t.tx.QueryContext(ctx, selectMemberships+` WHERE m.instance_id = $1 AND m.`+col+` = $2 AND m.id > $3 ORDER BY m.id LIMIT $4`,
 		instanceID, key, p.After, limit(p))
 	if err != nil {
 		return nil, err

@@ -71,48 +71,42 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 }
 
 // Migrate applies the migrations not yet applied, each in its own
-// transaction, after running lock (if any) in that transaction. It refuses a
-// database whose schema is newer than the migrations it knows.
+// transaction that first runs lock (if any), so that several nodes may
+// migrate one database at once. It refuses a database whose schema is newer
+// than the migrations it knows.
 func Migrate(ctx context.Context, db *sql.DB, d *Dialect, lock string, ms []Migration) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("creating schema_migrations: %w", err)
-	}
-	for _, m := range ms {
+	for {
+		done := false
 		err := Run(ctx, db, nil, d, func(tx *Tx) error {
 			if lock != "" {
 				if _, err := tx.tx.ExecContext(ctx, lock); err != nil {
 					return err
 				}
 			}
+			// Under the lock: PostgreSQL fails concurrent CREATE TABLE IF NOT EXISTS.
+			if _, err := tx.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
+				return fmt.Errorf("creating schema_migrations: %w", err)
+			}
 			var cur int
 			if err := tx.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
 				return err
 			}
-			if cur > len(ms) {
+			switch {
+			case cur > len(ms):
 				return fmt.Errorf("the database schema is version %d, newer than this binary understands (%d): upgrade Atrium", cur, len(ms))
-			}
-			if cur >= m.Version {
+			case cur == len(ms):
+				done = true
 				return nil
 			}
+			m := ms[cur] // versions run 1…len(ms)
 			if _, err := tx.tx.ExecContext(ctx, m.SQL); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
-		if err != nil {
+		if err != nil || done {
 			return err
 		}
 	}
-	if len(ms) == 0 {
-		return nil
-	}
-	var cur int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
-		return err
-	}
-	if cur > len(ms) {
-		return fmt.Errorf("the database schema is version %d, newer than this binary understands (%d): upgrade Atrium", cur, len(ms))
-	}
-	return nil
 }

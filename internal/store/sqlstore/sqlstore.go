@@ -151,10 +151,8 @@ func (t *Tx) GetMeta(ctx context.Context, key string) (string, error) {
 
 // SetMeta implements store.Tx.
 func (t *Tx) SetMeta(ctx context.Context, key, value string) error {
-	return t.atomic(ctx, func() error {
-		_, err := t.exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-		return err
-	})
+	_, err := t.exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
 }
 
 const instanceCols = `id, identity_store_id, name, owner_account_id, status, created_at`
@@ -304,21 +302,16 @@ func (t *Tx) GetAccessKey(ctx context.Context, id string) (*store.SealedAccessKe
 
 // AppendAudit implements store.Tx.
 func (t *Tx) AppendAudit(ctx context.Context, key []byte, instanceID string, ts time.Time, name string, data []byte) (audit.Record, error) {
-	var rec audit.Record
-	err := t.atomic(ctx, func() error {
-		head, err := t.head(ctx, t.d.ForUpdate)
-		if err != nil {
-			return err
-		}
-		var next audit.Head
-		rec, next = audit.Next(key, head, instanceID, ts, name, data)
-		if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, instance_id, event_time, event_name, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			rec.Seq, rec.InstanceID, micros(rec.Time), rec.EventName, string(rec.Data), blob(rec.PrevHash), blob(rec.Hash)); err != nil {
-			return err
-		}
-		return t.execOne(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, next.Seq, blob(next.Hash), blob(next.MAC))
-	})
+	head, err := t.head(ctx, t.d.ForUpdate)
 	if err != nil {
+		return audit.Record{}, err
+	}
+	rec, next := audit.Next(key, head, instanceID, ts, name, data)
+	if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, instance_id, event_time, event_name, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		rec.Seq, rec.InstanceID, micros(rec.Time), rec.EventName, string(rec.Data), blob(rec.PrevHash), blob(rec.Hash)); err != nil {
+		return audit.Record{}, err
+	}
+	if err := t.execOne(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, next.Seq, blob(next.Hash), blob(next.MAC)); err != nil {
 		return audit.Record{}, err
 	}
 	return rec, nil

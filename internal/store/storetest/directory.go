@@ -220,7 +220,9 @@ func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
 			{name: "same name, other case", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateUser(ctx, userFixture(in, "u-3", "aDA")) }, want: store.ErrConflict},
 			{name: "same id", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateUser(ctx, userFixture(in, "u-1", "zed")) }, want: store.ErrConflict},
 			{name: "rename onto a taken name", fn: func(ctx context.Context, tx store.Tx) error { return tx.UpdateUser(ctx, renamed) }, want: store.ErrConflict},
-			{name: "same name in another instance", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateUser(ctx, userFixture(other, "u-9", "ada")) }, want: nil},
+			{name: "same name in another instance", fn: func(ctx context.Context, tx store.Tx) error {
+				return tx.CreateUser(ctx, userFixture(other, "u-9", "ada"))
+			}, want: nil},
 			{name: "rename to own name in another case", fn: func(ctx context.Context, tx store.Tx) error {
 				return tx.UpdateUser(ctx, userFixture(in, "u-1", "ADA"))
 			}, want: nil},
@@ -393,10 +395,16 @@ func testGroups(t *testing.T, open func(t *testing.T) store.Store) {
 			fn   func(ctx context.Context, tx store.Tx) error
 			want error
 		}{
-			{name: "same name, other case", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateGroup(ctx, groupFixture(in, "g-3", "ENGINEERS")) }, want: store.ErrConflict},
-			{name: "same id", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateGroup(ctx, groupFixture(in, "g-1", "Other")) }, want: store.ErrConflict},
+			{name: "same name, other case", fn: func(ctx context.Context, tx store.Tx) error {
+				return tx.CreateGroup(ctx, groupFixture(in, "g-3", "ENGINEERS"))
+			}, want: store.ErrConflict},
+			{name: "same id", fn: func(ctx context.Context, tx store.Tx) error {
+				return tx.CreateGroup(ctx, groupFixture(in, "g-1", "Other"))
+			}, want: store.ErrConflict},
 			{name: "rename onto a taken name", fn: func(ctx context.Context, tx store.Tx) error { return tx.UpdateGroup(ctx, renamed) }, want: store.ErrConflict},
-			{name: "same name in another instance", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateGroup(ctx, groupFixture(other, "g-9", "engineers")) }, want: nil},
+			{name: "same name in another instance", fn: func(ctx context.Context, tx store.Tx) error {
+				return tx.CreateGroup(ctx, groupFixture(other, "g-9", "engineers"))
+			}, want: nil},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -723,8 +731,12 @@ func testMemberships(t *testing.T, open func(t *testing.T) store.Store) {
 			name   string
 			delete func(ctx context.Context, tx store.Tx, instanceID string) error
 		}{
-			{name: "user deleted", delete: func(ctx context.Context, tx store.Tx, instanceID string) error { return tx.DeleteUser(ctx, instanceID, "u-1") }},
-			{name: "group deleted", delete: func(ctx context.Context, tx store.Tx, instanceID string) error { return tx.DeleteGroup(ctx, instanceID, "g-1") }},
+			{name: "user deleted", delete: func(ctx context.Context, tx store.Tx, instanceID string) error {
+				return tx.DeleteUser(ctx, instanceID, "u-1")
+			}},
+			{name: "group deleted", delete: func(ctx context.Context, tx store.Tx, instanceID string) error {
+				return tx.DeleteGroup(ctx, instanceID, "g-1")
+			}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -742,8 +754,12 @@ func testMemberships(t *testing.T, open func(t *testing.T) store.Store) {
 						name string
 						fn   func() ([]directory.Membership, error)
 					}{
-						{"ListMembershipsOfGroup(g-1)", func() ([]directory.Membership, error) { return tx.ListMembershipsOfGroup(ctx, in.ID, "g-1", store.Page{}) }},
-						{"ListMembershipsOfUser(u-1)", func() ([]directory.Membership, error) { return tx.ListMembershipsOfUser(ctx, in.ID, "u-1", store.Page{}) }},
+						{"ListMembershipsOfGroup(g-1)", func() ([]directory.Membership, error) {
+							return tx.ListMembershipsOfGroup(ctx, in.ID, "g-1", store.Page{})
+						}},
+						{"ListMembershipsOfUser(u-1)", func() ([]directory.Membership, error) {
+							return tx.ListMembershipsOfUser(ctx, in.ID, "u-1", store.Page{})
+						}},
 					} {
 						if ms, err := list.fn(); len(ms) != 0 || err != nil {
 							t.Errorf("%s = %d memberships, %v, want none", list.name, len(ms), err)

@@ -74,8 +74,14 @@ func testInstanceIsolation(t *testing.T, s store.Store) {
 	}{
 		{"GetAccount", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetAccount(ctx, A, b.acct.ID); return err }},
 		{"GetUser", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetUser(ctx, A, b.user.UserID); return err }},
-		{"GetGroup", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetGroup(ctx, A, b.group.GroupID); return err }},
-		{"GetMembership", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetMembership(ctx, A, b.member.MembershipID); return err }},
+		{"GetGroup", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.GetGroup(ctx, A, b.group.GroupID)
+			return err
+		}},
+		{"GetMembership", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.GetMembership(ctx, A, b.member.MembershipID)
+			return err
+		}},
 		{"FindMembership", func(ctx context.Context, tx store.Tx) error {
 			_, err := tx.FindMembership(ctx, A, b.group.GroupID, b.user.UserID)
 			return err
@@ -165,7 +171,9 @@ func testInstanceIsolation(t *testing.T, s store.Store) {
 		{"DeleteUser", func(ctx context.Context, tx store.Tx) error { return tx.DeleteUser(ctx, A, b.user.UserID) }},
 		{"UpdateGroup", func(ctx context.Context, tx store.Tx) error { return tx.UpdateGroup(ctx, &bGroupAsA) }},
 		{"DeleteGroup", func(ctx context.Context, tx store.Tx) error { return tx.DeleteGroup(ctx, A, b.group.GroupID) }},
-		{"DeleteMembership", func(ctx context.Context, tx store.Tx) error { return tx.DeleteMembership(ctx, A, b.member.MembershipID) }},
+		{"DeleteMembership", func(ctx context.Context, tx store.Tx) error {
+			return tx.DeleteMembership(ctx, A, b.member.MembershipID)
+		}},
 		{"CreateMembership of B's group and user", func(ctx context.Context, tx store.Tx) error {
 			return tx.CreateMembership(ctx, membershipFixture(a.in, "m-x1", b.group.GroupID, b.user.UserID))
 		}},

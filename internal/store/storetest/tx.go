@@ -49,7 +49,7 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 	// lock was left behind).
 	usable := func(t *testing.T, s store.Store) {
 		t.Helper()
-		mustWrite(t, s, writeAll)
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.SetMeta(ctx, "usable", "yes") })
 	}
 
 	t.Run("RollbackOnError", func(t *testing.T) {
@@ -95,7 +95,9 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 			{name: "SetMeta", fn: func(ctx context.Context, tx store.Tx) error { return tx.SetMeta(ctx, "k", "v") }},
 			{name: "CreateInstance", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateInstance(ctx, instanceFixture(2)) }},
 			{name: "CreateUser", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateUser(ctx, userFixture(in, "u-2", "bob")) }},
-			{name: "UpdateUser", fn: func(ctx context.Context, tx store.Tx) error { return tx.UpdateUser(ctx, userFixture(in, "u-1", "carol")) }},
+			{name: "UpdateUser", fn: func(ctx context.Context, tx store.Tx) error {
+				return tx.UpdateUser(ctx, userFixture(in, "u-1", "carol"))
+			}},
 			{name: "DeleteUser", fn: func(ctx context.Context, tx store.Tx) error { return tx.DeleteUser(ctx, in.ID, "u-1") }},
 			{name: "AppendAudit", fn: func(ctx context.Context, tx store.Tx) error {
 				_, err := tx.AppendAudit(ctx, auditKey, in.ID, t0, "X", eventData(in.ID, 1))
@@ -185,7 +187,9 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 			{name: "membership of a missing user", fn: func(ctx context.Context, tx store.Tx) error {
 				return tx.CreateMembership(ctx, membershipFixture(in, "m-1", "g-missing", "u-missing"))
 			}, want: store.ErrNotFound},
-			{name: "update of a missing user", fn: func(ctx context.Context, tx store.Tx) error { return tx.UpdateUser(ctx, userFixture(in, "u-missing", "x")) }, want: store.ErrNotFound},
+			{name: "update of a missing user", fn: func(ctx context.Context, tx store.Tx) error {
+				return tx.UpdateUser(ctx, userFixture(in, "u-missing", "x"))
+			}, want: store.ErrNotFound},
 		}
 		for i, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -390,10 +394,19 @@ func testNotFound(t *testing.T, s store.Store) {
 		fn   func(ctx context.Context, tx store.Tx) error
 	}{
 		{"GetMeta", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetMeta(ctx, "x"); return err }},
-		{"GetInstance", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetInstance(ctx, missingInstance); return err }},
-		{"GetInstanceByStore", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetInstanceByStore(ctx, "d-ffffffffff"); return err }},
+		{"GetInstance", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.GetInstance(ctx, missingInstance)
+			return err
+		}},
+		{"GetInstanceByStore", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.GetInstanceByStore(ctx, "d-ffffffffff")
+			return err
+		}},
 		{"GetOrganization", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetOrganization(ctx, in.ID); return err }},
-		{"GetAccount", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetAccount(ctx, in.ID, "123456789012"); return err }},
+		{"GetAccount", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.GetAccount(ctx, in.ID, "123456789012")
+			return err
+		}},
 		{"GetPrincipal", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetPrincipal(ctx, "AIDAX"); return err }},
 		{"GetAccessKey", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetAccessKey(ctx, "AKIAX"); return err }},
 		{"GetUser", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetUser(ctx, in.ID, "u-x"); return err }},
@@ -406,8 +419,14 @@ func testNotFound(t *testing.T, s store.Store) {
 			_, err := tx.FindByExternalID(ctx, in.ID, "USER", directory.ExternalID{Issuer: "i", ID: "x"})
 			return err
 		}},
-		{"GetMembership", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetMembership(ctx, in.ID, "m-x"); return err }},
-		{"FindMembership", func(ctx context.Context, tx store.Tx) error { _, err := tx.FindMembership(ctx, in.ID, "g-x", "u-x"); return err }},
+		{"GetMembership", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.GetMembership(ctx, in.ID, "m-x")
+			return err
+		}},
+		{"FindMembership", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.FindMembership(ctx, in.ID, "g-x", "u-x")
+			return err
+		}},
 		{"DeleteMembership", func(ctx context.Context, tx store.Tx) error { return tx.DeleteMembership(ctx, in.ID, "m-x") }},
 		{"CreateUser in a missing instance", func(ctx context.Context, tx store.Tx) error {
 			u := userFixture(in, "u-y", "y")
@@ -419,7 +438,10 @@ func testNotFound(t *testing.T, s store.Store) {
 			g.InstanceID = missingInstance
 			return tx.CreateGroup(ctx, g)
 		}},
-		{"GetUser in a missing instance", func(ctx context.Context, tx store.Tx) error { _, err := tx.GetUser(ctx, missingInstance, "u-x"); return err }},
+		{"GetUser in a missing instance", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.GetUser(ctx, missingInstance, "u-x")
+			return err
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
