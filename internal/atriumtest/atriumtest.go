@@ -125,3 +125,14 @@ func (s *Server) IdentityStore() *identitystore.Client {
 func (s *Server) SSOAdmin() *ssoadmin.Client {
 	return ssoadmin.NewFromConfig(s.AWSConfig())
 }
+
+// NewPrincipal makes an API principal with the given identity policies and
+// returns its credentials.
+func (s *Server) NewPrincipal(t testing.TB, name string, policies ...string) aws.Credentials {
+	t.Helper()
+	_, key, err := s.App.Service.CreatePrincipal(context.Background(), name, policies)
+	if err != nil {
+		t.Fatalf("CreatePrincipal(%s): %v", name, err)
+	}
+	return aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret.Reveal(), Source: "atriumtest"}
+}

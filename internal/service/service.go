@@ -269,7 +269,7 @@ func errorCode(err error) string {
 	case errs.Conflict:
 		return "ConflictException"
 	case errs.Denied:
-		return "AccessDenied"
+		return "AccessDeniedException"
 	case errs.Unauthenticated:
 		return "UnrecognizedClientException"
 	case errs.Throttled:

@@ -516,3 +516,37 @@ func TestConcurrentCreateSameName(t *testing.T) {
 		}
 	})
 }
+
+// TestPolicyScopedPrincipal checks that callers get what their identity
+// policies allow, with an explicit Deny winning over an Allow.
+func TestPolicyScopedPrincipal(t *testing.T) {
+	s := atriumtest.Start(t)
+	admin := s.IdentityStore()
+	alice := mustCreateUser(t, admin, s.StoreID, "alice")
+	reader := identitystore.NewFromConfig(s.AWSConfigFor(s.NewPrincipal(t, "reader",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["identitystore:Describe*","identitystore:List*"],"Resource":"*"}]}`)))
+	denied := identitystore.NewFromConfig(s.AWSConfigFor(s.NewPrincipal(t, "denied",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"identitystore:*","Resource":"*"},
+		  {"Effect":"Deny","Action":"identitystore:DeleteUser","Resource":"*"}]}`)))
+	ctx := t.Context()
+
+	if _, err := reader.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(s.StoreID), UserId: aws.String(alice)}); err != nil {
+		t.Errorf("reader DescribeUser: %v", err)
+	}
+	_, err := reader.CreateUser(ctx, &identitystore.CreateUserInput{IdentityStoreId: aws.String(s.StoreID), UserName: aws.String("x"),
+		DisplayName: aws.String("x"), Name: &types.Name{GivenName: aws.String("x"), FamilyName: aws.String("x")}})
+	if ae := wantCode(t, err, "AccessDeniedException"); !strings.Contains(ae.ErrorMessage(), "identitystore:CreateUser") {
+		t.Errorf("denial message %q does not name the action", ae.ErrorMessage())
+	}
+	_, err = denied.DeleteUser(ctx, &identitystore.DeleteUserInput{IdentityStoreId: aws.String(s.StoreID), UserId: aws.String(alice)})
+	if ae := wantCode(t, err, "AccessDeniedException"); !strings.Contains(ae.ErrorMessage(), "explicit deny") {
+		t.Errorf("explicit deny message = %q", ae.ErrorMessage())
+	}
+	if _, err := denied.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: aws.String(s.StoreID), UserId: aws.String(alice),
+		Operations: []types.AttributeOperation{{AttributePath: aws.String("title"), AttributeValue: document.NewLazyDocument("t")}}}); err != nil {
+		t.Errorf("UpdateUser allowed by identitystore:* = %v", err)
+	}
+	if _, err := admin.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(s.StoreID), UserId: aws.String(alice)}); err != nil {
+		t.Errorf("alice is gone after a denied delete: %v", err)
+	}
+}
