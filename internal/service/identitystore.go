@@ -12,6 +12,7 @@ import (
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/org"
+	"github.com/atriumhq/atrium/internal/reqctx"
 	"github.com/atriumhq/atrium/internal/store"
 )
 
@@ -52,8 +53,19 @@ func (s *Service) instance(ctx context.Context, id string) (*org.Instance, error
 // the caller on resource (the store's ARN when empty), checks the store id
 // and that the store is the caller's.
 func (s *Service) beginStore(ctx context.Context, o op, storeID, resource string) (*call, error) {
+	// The newer model also takes the store's ARN
+	// (arn:aws:identitystore::111122223333:identitystore/d-1234567890).
+	if rest, ok := strings.CutPrefix(storeID, "arn:"); ok {
+		if _, id, found := strings.Cut(rest, ":identitystore/"); found && strings.Contains(rest, "identitystore::") {
+			storeID = id
+		}
+	}
 	if resource == "" {
-		resource = "arn:" + arn.Partition + ":identitystore::" + "*" + ":identitystore/" + storeID
+		account := ""
+		if c := reqctx.CallerFrom(ctx); c != nil {
+			account = c.AccountID // the store belongs to the caller's instance, or is not found
+		}
+		resource = arn.IdentityStoreARN(account, storeID)
 	}
 	c, err := s.begin(ctx, o, resource)
 	if err != nil {

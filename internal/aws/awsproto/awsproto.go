@@ -161,7 +161,11 @@ func (h *JSONHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	code := ""
 	defer func() {
 		if h.hooks.Observe != nil && svc != nil {
-			h.hooks.Observe(svc.SigningName, name, code, h.hooks.Now().Sub(start))
+			label := name
+			if _, known := svc.Ops[name]; !known {
+				label = "unknown" // bounded label values, whatever clients send
+			}
+			h.hooks.Observe(svc.SigningName, label, code, h.hooks.Now().Sub(start))
 		}
 	}()
 	fail := func(err error, readOnly bool, audit bool) {

@@ -25,7 +25,10 @@ const MaxSkew = 15 * time.Minute
 // KeyLookup finds the secret of an access key.
 type KeyLookup func(ctx context.Context, accessKeyID string) (*service.SigningKey, error)
 
-const algorithm = "AWS4-HMAC-SHA256"
+const (
+	algorithm     = "AWS4-HMAC-SHA256"
+	amzDateFormat = "20060102T150405Z"
+)
 
 // signature is a parsed SigV4 signature, from the Authorization header or
 // from a presigned URL's query.
@@ -121,7 +124,11 @@ func parsePresigned(q url.Values) (*signature, error) {
 }
 
 // Verify checks the SigV4 signature of r over body for signing name svc, and
-// returns the caller. It accepts any region in the credential scope.
+// returns the caller. It accepts any region in the credential scope, the
+// empty one included: clients sign with whatever region they are configured
+// with (the Go SDK with a base endpoint and no region signs with ""), and the
+// region names no resource here, so refusing one would only break clients.
+// The signature is still checked over the scope as sent.
 func Verify(ctx context.Context, r *http.Request, body []byte, svc string, lookup KeyLookup, now time.Time) (*reqctx.Caller, error) {
 	var sig *signature
 	var err error
@@ -147,7 +154,7 @@ func Verify(ctx context.Context, r *http.Request, body []byte, svc string, looku
 	if sig.amzDate == "" {
 		return nil, sigErr("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
-	t, err := time.Parse("20060102T150405Z", sig.amzDate)
+	t, err := time.Parse(amzDateFormat, sig.amzDate)
 	if err != nil {
 		return nil, sigErr("IncompleteSignatureException", "X-Amz-Date must be in the ISO 8601 basic format (YYYYMMDD'T'HHMMSS'Z').")
 	}
@@ -158,8 +165,10 @@ func Verify(ctx context.Context, r *http.Request, body []byte, svc string, looku
 		if now.Before(t.Add(-MaxSkew)) || now.After(t.Add(sig.expires)) {
 			return nil, sigErr("InvalidSignatureException", "Signature expired: the presigned URL is not valid at this time.")
 		}
-	} else if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
-		return nil, sigErr("InvalidSignatureException", "Signature expired: "+sig.amzDate+" is now earlier than "+now.Add(-MaxSkew).UTC().Format("20060102T150405Z")+" ("+now.UTC().Format("20060102T150405Z")+" - 15 min.)")
+	} else if d := now.Sub(t); d > MaxSkew {
+		return nil, sigErr("InvalidSignatureException", "Signature expired: "+sig.amzDate+" is now earlier than "+now.Add(-MaxSkew).UTC().Format(amzDateFormat)+" ("+now.UTC().Format(amzDateFormat)+" - 15 min.)")
+	} else if d < -MaxSkew {
+		return nil, sigErr("InvalidSignatureException", "Signature not yet current: "+sig.amzDate+" is still later than "+now.Add(MaxSkew).UTC().Format(amzDateFormat)+" ("+now.UTC().Format(amzDateFormat)+" + 15 min.)")
 	}
 	if !contains(sig.signedHeaders, "host") {
 		return nil, sigErr("InvalidSignatureException", "'Host' must be a signed header.")
@@ -226,11 +235,19 @@ func expected(ctx context.Context, r *http.Request, body []byte, sig *signature,
 			}
 		}
 	}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = false })
+	// The canonical request is rebuilt from the request as received: its
+	// query as it is and exactly the signed headers, so the signer must not
+	// move headers into the query (a presigning client that did so sent them
+	// in the query already).
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
+	// The payload hash is always computed from the body: a client's
+	// X-Amz-Content-Sha256 must match it, and UNSIGNED-PAYLOAD is refused,
+	// so that a signature always covers the body, presigned or not.
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
 	if sig.presigned {
-		hash := r.URL.Query().Get("X-Amz-Content-Sha256")
-		if hash == "" {
-			hash = "UNSIGNED-PAYLOAD"
+		if h := r.URL.Query().Get("X-Amz-Content-Sha256"); h != "" && h != hash {
+			return "", sigErr("InvalidSignatureException", "The provided 'X-Amz-Content-Sha256' parameter does not match what was computed.")
 		}
 		signed, _, err := signer.PresignHTTP(ctx, creds, c, hash, sig.service, sig.region, t)
 		if err != nil {
@@ -242,11 +259,6 @@ func expected(ctx context.Context, r *http.Request, body []byte, sig *signature,
 		}
 		return pu.Query().Get("X-Amz-Signature"), nil
 	}
-	// The payload hash is always computed from the body: a client's
-	// X-Amz-Content-Sha256 must match it, and UNSIGNED-PAYLOAD is refused,
-	// so that a signature always covers the body.
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
 	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != hash {
 		return "", sigErr("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.")
 	}

@@ -62,9 +62,9 @@ func benchUser(storeID, prefix string, n int64) *identitystore.CreateUserInput {
 	}
 }
 
-// runConcurrent calls op b.N times from conc goroutines, op(i) for i in
+// benchRun calls op b.N times from conc goroutines, op(i) for i in
 // [0, b.N), and reports throughput and latency percentiles.
-func runConcurrent(b *testing.B, conc int, op func(ctx context.Context, i int64) error) {
+func benchRun(b *testing.B, conc int, op func(ctx context.Context, i int64) error) {
 	b.Helper()
 	ctx := b.Context()
 	lat := make([]time.Duration, b.N)
@@ -97,12 +97,12 @@ func runConcurrent(b *testing.B, conc int, op func(ctx context.Context, i int64)
 	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
-	b.ReportMetric(ms(percentile(lat, 0.50)), "p50-ms")
-	b.ReportMetric(ms(percentile(lat, 0.99)), "p99-ms")
+	b.ReportMetric(benchMillis(benchPercentile(lat, 0.50)), "p50-ms")
+	b.ReportMetric(benchMillis(benchPercentile(lat, 0.99)), "p99-ms")
 }
 
-// percentile returns the q-quantile of sorted (nearest rank).
-func percentile(sorted []time.Duration, q float64) time.Duration {
+// benchPercentile returns the q-quantile of sorted (nearest rank).
+func benchPercentile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
@@ -110,7 +110,7 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func benchMillis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func BenchmarkCreateUser(b *testing.B) {
 	for _, e := range benchEngines {
@@ -120,7 +120,7 @@ func BenchmarkCreateUser(b *testing.B) {
 			var seq atomic.Int64 // user names stay unique across runs of b.N
 			for _, conc := range benchConcurrency {
 				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
-					runConcurrent(b, conc, func(ctx context.Context, _ int64) error {
+					benchRun(b, conc, func(ctx context.Context, _ int64) error {
 						_, err := c.CreateUser(ctx, benchUser(s.StoreID, "create", seq.Add(1)))
 						return err
 					})
@@ -130,27 +130,27 @@ func BenchmarkCreateUser(b *testing.B) {
 	}
 }
 
-// getUserIDUsers is the number of users GetUserId looks among.
-const getUserIDUsers = 1000
+// benchGetUserIDUsers is the number of users GetUserId looks among.
+const benchGetUserIDUsers = 1000
 
 func BenchmarkGetUserId(b *testing.B) {
 	for _, e := range benchEngines {
 		b.Run(e.name, func(b *testing.B) {
 			s := e.start(b)
 			c := benchClient(s)
-			for i := range int64(getUserIDUsers) {
+			for i := range int64(benchGetUserIDUsers) {
 				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, "get", i)); err != nil {
 					b.Fatalf("CreateUser(get%07d) = %v", i, err)
 				}
 			}
 			for _, conc := range benchConcurrency {
 				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
-					runConcurrent(b, conc, func(ctx context.Context, i int64) error {
+					benchRun(b, conc, func(ctx context.Context, i int64) error {
 						_, err := c.GetUserId(ctx, &identitystore.GetUserIdInput{
 							IdentityStoreId: aws.String(s.StoreID),
 							AlternateIdentifier: &types.AlternateIdentifierMemberUniqueAttribute{Value: types.UniqueAttribute{
 								AttributePath:  aws.String("UserName"),
-								AttributeValue: document.NewLazyDocument(fmt.Sprintf("get%07d", (i*7919)%getUserIDUsers)),
+								AttributeValue: document.NewLazyDocument(fmt.Sprintf("get%07d", (i*7919)%benchGetUserIDUsers)),
 							}},
 						})
 						return err
