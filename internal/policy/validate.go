@@ -492,34 +492,35 @@ func coveredResource(a, b string) bool {
 
 // globCovers reports whether pattern b matches every string pattern a
 // matches: b's * may stand for anything in a, b's ? for one character of a
-// that is not *, b's literals only for the same literals of a.
+// that is not *, b's literals only for the same literals of a. Very long
+// pairs are compared for equality only.
 func globCovers(a, b string) bool {
-	// memo[i][j]: does b[j:] cover a[i:]? Strings are short.
-	type key struct{ i, j int }
-	memo := map[key]bool{}
-	var rec func(i, j int) bool
-	rec = func(i, j int) bool {
-		k := key{i, j}
-		if r, ok := memo[k]; ok {
-			return r
-		}
-		var r bool
-		switch {
-		case j == len(b):
-			r = i == len(a)
-		case b[j] == '*':
-			r = rec(i, j+1) || i < len(a) && rec(i+1, j)
-		case i == len(a):
-			r = false
-		case b[j] == '?':
-			r = a[i] != '*' && rec(i+1, j+1)
-		default:
-			r = a[i] == b[j] && a[i] != '*' && a[i] != '?' && rec(i+1, j+1)
-		}
-		memo[k] = r
-		return r
+	if len(a)*len(b) > 1<<20 {
+		return a == b
 	}
-	return rec(0, 0)
+	// cur[j]: b[j:] covers a[i:], computed from the end of a backwards.
+	next := make([]bool, len(b)+1)
+	cur := make([]bool, len(b)+1)
+	// i == len(a): only a run of stars covers the empty rest.
+	next[len(b)] = true
+	for j := len(b) - 1; j >= 0; j-- {
+		next[j] = b[j] == '*' && next[j+1]
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		cur[len(b)] = false
+		for j := len(b) - 1; j >= 0; j-- {
+			switch b[j] {
+			case '*':
+				cur[j] = cur[j+1] || next[j]
+			case '?':
+				cur[j] = a[i] != '*' && next[j+1]
+			default:
+				cur[j] = a[i] == b[j] && a[i] != '*' && a[i] != '?' && next[j+1]
+			}
+		}
+		next, cur = cur, next
+	}
+	return next[0]
 }
 
 // hasVariable reports whether s holds a ${…} reference.
