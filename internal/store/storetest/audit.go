@@ -15,15 +15,16 @@ import (
 
 var auditKey = []byte("conformance audit key, 32 bytes!")
 
-// eventData is the JSON of an audit event, written with spacing and escapes
-// that a JSON column would normalize: the store keeps the exact bytes.
-func eventData(instanceID string, n int) []byte {
+// eventData is the JSON of the n-th audit event, named name and made at ts,
+// written with spacing and escapes that a JSON column would normalize: the
+// store keeps the exact bytes.
+func eventData(instanceID, name string, ts time.Time, n int) []byte {
 	e := audit.Event{
 		EventVersion:      audit.EventVersion,
 		UserIdentity:      audit.UserIdentity{Type: "IAMUser", PrincipalID: "AIDAEXAMPLE", UserName: "admin"},
-		EventTime:         audit.FormatTime(t0),
+		EventTime:         audit.FormatTime(ts),
 		EventSource:       "identitystore.amazonaws.com",
-		EventName:         "CreateUser",
+		EventName:         name,
 		AWSRegion:         "us-east-1",
 		RequestParameters: json.RawMessage(fmt.Sprintf(`{"IdentityStoreId": "%s", "UserName": "user\u00e9%d"}`, instanceID, n)),
 		ResponseElements:  json.RawMessage(`null`),
@@ -38,6 +39,11 @@ func eventData(instanceID string, n int) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// appendEvent appends the n-th event, named name and made at ts.
+func appendEvent(ctx context.Context, tx store.Tx, instanceID, name string, ts time.Time, n int) (audit.Record, error) {
+	return tx.AppendAudit(ctx, auditKey, instanceID, ts, name, eventData(instanceID, name, ts, n))
 }
 
 // verifyChain reads the whole chain, page by page, and verifies it under key.
@@ -97,7 +103,7 @@ func testAudit(t *testing.T, s store.Store) {
 			for _, i := range batch {
 				instanceID := instanceFixture(i % 2).ID
 				ts := t0.Add(time.Duration(i) * time.Second)
-				rec, err := tx.AppendAudit(ctx, auditKey, instanceID, ts, fmt.Sprintf("Event%d", i), eventData(instanceID, i))
+				rec, err := appendEvent(ctx, tx, instanceID, fmt.Sprintf("Event%d", i), ts, i)
 				if err != nil {
 					return err
 				}
@@ -202,7 +208,7 @@ func testAudit(t *testing.T, s store.Store) {
 
 	t.Run("RolledBackAppend", func(t *testing.T) {
 		err := write(t, s, func(ctx context.Context, tx store.Tx) error {
-			if _, err := tx.AppendAudit(ctx, auditKey, "", t0, "Lost", eventData("", 99)); err != nil {
+			if _, err := appendEvent(ctx, tx, "", "Lost", t0, 99); err != nil {
 				return err
 			}
 			return errBoom
@@ -212,7 +218,7 @@ func testAudit(t *testing.T, s store.Store) {
 			t.Errorf("verifying the chain after a rolled back append = %d, %v, want %d, nil", n, err, total)
 		}
 		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
-			rec, err := tx.AppendAudit(ctx, auditKey, "", t0, "Next", eventData("", 11))
+			rec, err := appendEvent(ctx, tx, "", "Next", t0, 11)
 			if err == nil && rec.Seq != total+1 {
 				t.Errorf("AppendAudit() after a rolled back append: Seq = %d, want %d", rec.Seq, total+1)
 			}

@@ -29,7 +29,7 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		if err := tx.SetMeta(ctx, "k", "v"); err != nil {
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, auditKey, in.ID, t0, "CreateUser", eventData(in.ID, 1))
+		_, err := appendEvent(ctx, tx, in.ID, "CreateUser", t0, 1)
 		return err
 	}
 	nothingLeft := func(t *testing.T, s store.Store) {
@@ -100,7 +100,7 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 			}},
 			{name: "DeleteUser", fn: func(ctx context.Context, tx store.Tx) error { return tx.DeleteUser(ctx, in.ID, "u-1") }},
 			{name: "AppendAudit", fn: func(ctx context.Context, tx store.Tx) error {
-				_, err := tx.AppendAudit(ctx, auditKey, in.ID, t0, "X", eventData(in.ID, 1))
+				_, err := appendEvent(ctx, tx, in.ID, "X", t0, 1)
 				return err
 			}},
 		}
@@ -200,7 +200,7 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 					if err := tx.SetMeta(ctx, key, "recorded"); err != nil {
 						return fmt.Errorf("SetMeta after a failed call: %w", err)
 					}
-					_, err := tx.AppendAudit(ctx, auditKey, in.ID, t0, "Failed", eventData(in.ID, i))
+					_, err := appendEvent(ctx, tx, in.ID, "Failed", t0, i)
 					return err
 				})
 				mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
@@ -276,7 +276,7 @@ func RunConcurrencyTests(t *testing.T, open func(t *testing.T) store.Store) {
 						if err := tx.CreateUser(ctx, u); err != nil {
 							return err
 						}
-						_, err := tx.AppendAudit(ctx, auditKey, in.ID, t0, "CreateUser", eventData(in.ID, w*each+i))
+						_, err := appendEvent(ctx, tx, in.ID, "CreateUser", t0, w*each+i)
 						return err
 					})
 					if err != nil {
