@@ -165,3 +165,10 @@ func (g Generator) SecretAccessKey() string {
 
 // PrincipalID makes the unique id of an IAM-style principal ("AIDA" + 17).
 func (g Generator) PrincipalID() string { return "AIDA" + g.chars(base32Upper, 17) }
+
+// Token makes an opaque secret of n random bytes, hex encoded.
+func (g Generator) Token(n int) string {
+	b := make([]byte, n)
+	g.read(b)
+	return hex.EncodeToString(b)
+}

@@ -78,10 +78,24 @@ func ValidateExternalID(op, path string, x ExternalID) error {
 	return checkString(op, path+".id", x.ID, maxExternal, externalRe)
 }
 
+// Limits bound the multi-valued attributes of a user.
+type Limits struct{ Emails, Addresses, PhoneNumbers, Photos, Roles int }
+
+// ModelLimits are the identitystore model's: one value of each, three photos.
+var ModelLimits = Limits{Emails: 1, Addresses: 1, PhoneNumbers: 1, Photos: 3, Roles: 1}
+
+// SCIMLimits allow several values, as RFC 7643 does (e.g. a work and a home
+// email from Entra ID).
+var SCIMLimits = Limits{Emails: 10, Addresses: 10, PhoneNumbers: 10, Photos: 10, Roles: 10}
+
 // ValidateUser checks every attribute of u against the model and the rules
 // IAM Identity Center adds: a user name, a display name and a given and
 // family name are required.
-func ValidateUser(op string, u *User) error {
+func ValidateUser(op string, u *User) error { return ValidateUserWithin(op, u, ModelLimits) }
+
+// ValidateUserWithin is ValidateUser with other limits on multi-valued
+// attributes.
+func ValidateUserWithin(op string, u *User, lim Limits) error {
 	if u.UserName == "" {
 		return errs.E(errs.Invalid, op, "UserName is a required attribute.")
 	}
@@ -112,7 +126,7 @@ func ValidateUser(op string, u *User) error {
 			return err
 		}
 	}
-	if err := checkList(op, "emails", len(u.Emails), 1); err != nil {
+	if err := checkList(op, "emails", len(u.Emails), lim.Emails); err != nil {
 		return err
 	}
 	for _, e := range u.Emails {
@@ -120,7 +134,7 @@ func ValidateUser(op string, u *User) error {
 			return err
 		}
 	}
-	if err := checkList(op, "addresses", len(u.Addresses), 1); err != nil {
+	if err := checkList(op, "addresses", len(u.Addresses), lim.Addresses); err != nil {
 		return err
 	}
 	for _, a := range u.Addresses {
@@ -128,7 +142,7 @@ func ValidateUser(op string, u *User) error {
 			return err
 		}
 	}
-	if err := checkList(op, "phoneNumbers", len(u.PhoneNumbers), 1); err != nil {
+	if err := checkList(op, "phoneNumbers", len(u.PhoneNumbers), lim.PhoneNumbers); err != nil {
 		return err
 	}
 	for _, p := range u.PhoneNumbers {
@@ -136,7 +150,7 @@ func ValidateUser(op string, u *User) error {
 			return err
 		}
 	}
-	if err := checkList(op, "photos", len(u.Photos), 3); err != nil {
+	if err := checkList(op, "photos", len(u.Photos), lim.Photos); err != nil {
 		return err
 	}
 	for _, p := range u.Photos {
@@ -147,7 +161,7 @@ func ValidateUser(op string, u *User) error {
 			return err
 		}
 	}
-	if err := checkList(op, "roles", len(u.Roles), 1); err != nil {
+	if err := checkList(op, "roles", len(u.Roles), lim.Roles); err != nil {
 		return err
 	}
 	for _, r := range u.Roles {

@@ -20,7 +20,16 @@ type Caller struct {
 	AccessKeyID string
 	SessionID   string // set for temporary credentials
 	InstanceID  string // the instance the principal belongs to
+	// Credential says what the caller presented: CredentialAccessKey or
+	// CredentialSCIMToken. Only the service's authentication sets it.
+	Credential string
 }
+
+// Credentials a caller may present.
+const (
+	CredentialAccessKey = "AccessKey"
+	CredentialSCIMToken = "SCIMToken"
+)
 
 // Request describes where a request came from.
 type Request struct {

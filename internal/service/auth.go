@@ -44,7 +44,7 @@ func (s *Service) LookupAccessKey(ctx context.Context, accessKeyID string) (*Sig
 		Secret: credentials.Secret(secret),
 		Caller: &reqctx.Caller{
 			Type: "IAMUser", PrincipalID: p.ID, ARN: p.ARN, AccountID: p.AccountID,
-			UserName: p.Name, AccessKeyID: k.ID, InstanceID: p.InstanceID,
+			UserName: p.Name, AccessKeyID: k.ID, InstanceID: p.InstanceID, Credential: reqctx.CredentialAccessKey,
 		},
 	}, nil
 }

@@ -121,7 +121,7 @@ func (s *Service) begin(ctx context.Context, o op, resource string) (*call, erro
 	}
 	c.instanceID = c.caller.InstanceID
 	c.accountID = c.caller.AccountID
-	p, err := s.principal(ctx, c.caller.PrincipalID)
+	p, err := s.principalOf(ctx, c.caller)
 	if err != nil {
 		return nil, s.finish(ctx, c, err)
 	}
@@ -304,6 +304,17 @@ func (s *Service) RecordRejected(ctx context.Context, source, name string, readO
 		c.instanceID, c.accountID = c.caller.InstanceID, c.caller.AccountID
 	}
 	_ = s.finish(ctx, c, failure)
+}
+
+// principalOf returns the principal whose policies decide the caller's
+// requests: a stored principal for an access key, or the built-in SCIM
+// provisioning principal of the token's instance.
+func (s *Service) principalOf(ctx context.Context, c *reqctx.Caller) (*credentials.Principal, error) {
+	if c.Credential == reqctx.CredentialSCIMToken {
+		return &credentials.Principal{ID: c.PrincipalID, InstanceID: c.InstanceID, AccountID: c.AccountID, Name: c.UserName,
+			ARN: c.ARN, Policies: []string{scimPolicy}}, nil
+	}
+	return s.principal(ctx, c.PrincipalID)
 }
 
 func (s *Service) principal(ctx context.Context, id string) (*credentials.Principal, error) {

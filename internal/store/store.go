@@ -82,6 +82,22 @@ type Tx interface {
 	ListMembershipsOfGroup(ctx context.Context, instanceID, groupID string, page Page) ([]directory.Membership, error)
 	ListMembershipsOfUser(ctx context.Context, instanceID, userID string, page Page) ([]directory.Membership, error)
 
+	// ListUsersWhere and the methods after it serve SCIM, which filters and
+	// pages in more ways than the identitystore API.
+	ListUsersWhere(ctx context.Context, instanceID string, f UserFilter) ([]directory.User, error)
+	CountUsersWhere(ctx context.Context, instanceID string, f UserFilter) (int, error)
+	ListGroupsWhere(ctx context.Context, instanceID string, f GroupFilter) ([]directory.Group, error)
+	CountGroupsWhere(ctx context.Context, instanceID string, f GroupFilter) (int, error)
+	// GroupMemberIDs returns the ids of every user in a group, ordered.
+	GroupMemberIDs(ctx context.Context, instanceID, groupID string) ([]string, error)
+	// UserGroupIDs returns the ids of every group of a user, ordered.
+	UserGroupIDs(ctx context.Context, instanceID, userID string) ([]string, error)
+
+	CreateSCIMToken(ctx context.Context, t *SCIMToken) error
+	GetSCIMToken(ctx context.Context, id string) (*SCIMToken, error)
+	ListSCIMTokens(ctx context.Context, instanceID string) ([]SCIMToken, error)
+	RevokeSCIMToken(ctx context.Context, instanceID, id string, at time.Time) error
+
 	// AppendAudit links data to the end of the audit chain, sealing the new
 	// head with key.
 	AppendAudit(ctx context.Context, key []byte, instanceID string, t time.Time, eventName string, data []byte) (audit.Record, error)
@@ -117,4 +133,39 @@ type SealedAccessKey struct {
 	SealedSecret []byte
 	Status       string
 	CreatedAt    time.Time
+}
+
+// UserFilter selects users by any combination of its fields (all must
+// hold), ordered by id, from After (exclusive) or skipping Offset rows.
+type UserFilter struct {
+	ID       string
+	UserName string // case-insensitive
+	Email    string // primary email, case-insensitive
+	External *directory.ExternalID
+	GroupID  string // members of this group
+	After    string
+	Offset   int
+	Limit    int // 0: no limit
+}
+
+// GroupFilter selects groups like UserFilter selects users.
+type GroupFilter struct {
+	ID          string
+	DisplayName string // case-insensitive
+	External    *directory.ExternalID
+	MemberID    string // groups that have this user
+	After       string
+	Offset      int
+	Limit       int
+}
+
+// SCIMToken is a bearer token of an instance's SCIM endpoint; only a hash of
+// its secret is kept.
+type SCIMToken struct {
+	ID         string
+	InstanceID string
+	Hash       []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	RevokedAt  time.Time // zero while valid
 }

@@ -1,0 +1,210 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/atriumhq/atrium/internal/arn"
+	"github.com/atriumhq/atrium/internal/audit"
+	"github.com/atriumhq/atrium/internal/errs"
+	"github.com/atriumhq/atrium/internal/reqctx"
+	"github.com/atriumhq/atrium/internal/store"
+)
+
+// SCIM bearer tokens, as IAM Identity Center has them: per instance, a year
+// by default, at most two active so that one can be rotated.
+const (
+	SCIMTokenDefaultTTL = 365 * 24 * time.Hour
+	MaxActiveSCIMTokens = 2
+	scimTokenPrefix     = "atrium-scim-"
+)
+
+// scimPolicy is the identity policy of a SCIM token: it provisions the
+// directory of its own instance and nothing else.
+const scimPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"identitystore:*","Resource":"*"}]}`
+
+// SCIMTokenInfo describes a token without its secret.
+type SCIMTokenInfo struct {
+	ID         string    `json:"id"`
+	InstanceID string    `json:"instanceId"`
+	CreatedAt  time.Time `json:"createdAt"`
+	ExpiresAt  time.Time `json:"expiresAt"`
+	RevokedAt  time.Time `json:"revokedAt,omitzero"`
+	Status     string    `json:"status"` // ACTIVE, EXPIRED, REVOKED
+}
+
+func tokenInfo(k *store.SCIMToken, now time.Time) SCIMTokenInfo {
+	st := "ACTIVE"
+	switch {
+	case !k.RevokedAt.IsZero():
+		st = "REVOKED"
+	case !now.Before(k.ExpiresAt):
+		st = "EXPIRED"
+	}
+	return SCIMTokenInfo{ID: k.ID, InstanceID: k.InstanceID, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, Status: st}
+}
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// resolveInstance returns id, or the bootstrap instance when id is empty.
+// An instance ARN is accepted too.
+func (s *Service) resolveInstance(ctx context.Context, tx store.Tx, id string) (string, error) {
+	if id == "" {
+		return tx.GetMeta(ctx, metaInstance)
+	}
+	if parsed, ok := arn.ParseInstanceARN(id); ok {
+		id = parsed
+	}
+	if _, err := tx.GetInstance(ctx, id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// operatorEvent records an operation made at a node's console.
+func (s *Service) operatorEvent(ctx context.Context, tx store.Tx, instanceID, source, name string, now time.Time, params, resp any) error {
+	accountID := ""
+	if in, err := tx.GetInstance(ctx, instanceID); err == nil {
+		accountID = in.OwnerAccountID
+	}
+	ev := audit.Event{
+		EventVersion: audit.EventVersion, EventTime: audit.FormatTime(now), EventSource: source, EventName: name,
+		AWSRegion: s.region, EventID: s.ids.UUID(), EventType: audit.TypeServiceEvt, ManagementEvent: true, EventCategory: "Management",
+		RecipientAccountID: accountID, UserIdentity: audit.UserIdentity{Type: "Operator"},
+		RequestParameters: audit.Redact(params), ResponseElements: audit.Redact(resp),
+	}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), instanceID, now, name, data)
+	return err
+}
+
+// CreateSCIMToken makes a bearer token for the SCIM endpoint of an instance
+// (the bootstrap instance when instanceID is empty). The token is returned
+// once; only its hash is kept.
+func (s *Service) CreateSCIMToken(ctx context.Context, instanceID string, ttl time.Duration) (string, SCIMTokenInfo, error) {
+	const opName = "service.CreateSCIMToken"
+	if ttl == 0 {
+		ttl = SCIMTokenDefaultTTL
+	}
+	if ttl < time.Minute || ttl > 10*SCIMTokenDefaultTTL {
+		return "", SCIMTokenInfo{}, errs.E(errs.Invalid, opName, "The token lifetime must be between one minute and ten years.")
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	id, secret := s.ids.Token(10), s.ids.Token(32)
+	var info SCIMTokenInfo
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		inst, err := s.resolveInstance(ctx, tx, instanceID)
+		if err != nil {
+			return err
+		}
+		tokens, err := tx.ListSCIMTokens(ctx, inst)
+		if err != nil {
+			return err
+		}
+		active := 0
+		for i := range tokens {
+			if tokenInfo(&tokens[i], now).Status == "ACTIVE" {
+				active++
+			}
+		}
+		if active >= MaxActiveSCIMTokens {
+			return errs.Errorf(errs.QuotaExceeded, opName, "The instance already has %d active SCIM tokens; revoke one first.", MaxActiveSCIMTokens)
+		}
+		k := &store.SCIMToken{ID: id, InstanceID: inst, Hash: hashSecret(secret), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+		if err := tx.CreateSCIMToken(ctx, k); err != nil {
+			return err
+		}
+		info = tokenInfo(k, now)
+		return s.operatorEvent(ctx, tx, inst, SourceSSO, "CreateSCIMToken", now, map[string]any{"InstanceId": inst, "ExpiresIn": ttl.String()}, map[string]any{"TokenId": id})
+	})
+	if err != nil {
+		return "", SCIMTokenInfo{}, mapStoreErr(op{name: "CreateSCIMToken"}, err)
+	}
+	return scimTokenPrefix + id + "." + secret, info, nil
+}
+
+// ListSCIMTokens lists the tokens of an instance.
+func (s *Service) ListSCIMTokens(ctx context.Context, instanceID string) ([]SCIMTokenInfo, error) {
+	now := s.now()
+	var out []SCIMTokenInfo
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		inst, err := s.resolveInstance(ctx, tx, instanceID)
+		if err != nil {
+			return err
+		}
+		tokens, err := tx.ListSCIMTokens(ctx, inst)
+		for i := range tokens {
+			out = append(out, tokenInfo(&tokens[i], now))
+		}
+		return err
+	})
+	return out, mapStoreErr(op{name: "ListSCIMTokens"}, err)
+}
+
+// RevokeSCIMToken revokes a token; requests bearing it fail from then on.
+func (s *Service) RevokeSCIMToken(ctx context.Context, instanceID, tokenID string) error {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		inst, err := s.resolveInstance(ctx, tx, instanceID)
+		if err != nil {
+			return err
+		}
+		if err := tx.RevokeSCIMToken(ctx, inst, tokenID, now); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return errs.Errorf(errs.NotFound, "service.RevokeSCIMToken", "No active SCIM token %s in instance %s.", tokenID, inst)
+			}
+			return err
+		}
+		return s.operatorEvent(ctx, tx, inst, SourceSSO, "RevokeSCIMToken", now, map[string]any{"InstanceId": inst, "TokenId": tokenID}, nil)
+	})
+	return mapStoreErr(op{name: "RevokeSCIMToken"}, err)
+}
+
+// AuthenticateSCIM checks a bearer token for the SCIM endpoint of instance
+// (any instance when empty) and returns the caller it stands for.
+func (s *Service) AuthenticateSCIM(ctx context.Context, instanceID, token string) (*reqctx.Caller, error) {
+	const opName = "service.AuthenticateSCIM"
+	bad := errs.E(errs.Unauthenticated, opName, "The bearer token is missing, invalid, expired or revoked.")
+	rest, ok := strings.CutPrefix(token, scimTokenPrefix)
+	id, secret, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || id == "" || secret == "" {
+		return nil, bad
+	}
+	var k *store.SCIMToken
+	var acct string
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		if k, err = tx.GetSCIMToken(ctx, id); err != nil {
+			return err
+		}
+		in, err := tx.GetInstance(ctx, k.InstanceID)
+		if err == nil {
+			acct = in.OwnerAccountID
+		}
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, bad
+	}
+	if err != nil {
+		return nil, errs.Wrap(opName, err)
+	}
+	if subtle.ConstantTimeCompare(k.Hash, hashSecret(secret)) != 1 || tokenInfo(k, s.now()).Status != "ACTIVE" {
+		return nil, bad
+	}
+	if instanceID != "" && instanceID != k.InstanceID {
+		return nil, bad // a token of one instance never reaches another's data
+	}
+	return &reqctx.Caller{Type: "WebIdentityUser", PrincipalID: "scim/" + k.ID, ARN: "arn:" + arn.Partition + ":identitystore::" + acct + ":scim-token/" + k.ID,
+		AccountID: acct, UserName: "scim", AccessKeyID: k.ID, InstanceID: k.InstanceID, Credential: reqctx.CredentialSCIMToken}, nil
+}
