@@ -77,9 +77,14 @@ var _ = stdlib.GetDefaultDriver // registers the "pgx" database/sql driver
 // Engine implements store.Store.
 func (db *DB) Engine() string { return "postgres" }
 
+// readTx makes a Read see one snapshot, as SQLite's do: under READ
+// COMMITTED each statement would see the commits made since the one before
+// (an audit head, then events appended after it).
+var readTx = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+
 // Read implements store.Store.
 func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
-	return sqlstore.Run(ctx, db.db, &sql.TxOptions{ReadOnly: true}, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
+	return sqlstore.Run(ctx, db.db, readTx, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
 }
 
 // Write implements store.Store.

@@ -17,21 +17,33 @@ import (
 )
 
 // Run runs the whole conformance suite. open must return a new, empty store
-// each time it is called.
+// each time it is called, closed when its test ends; the parts of the suite
+// run in parallel, each on stores of its own.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
-	t.Run("Meta", func(t *testing.T) { testMeta(t, open(t)) })
-	t.Run("Instances", func(t *testing.T) { testInstances(t, open(t)) })
-	t.Run("Organizations", func(t *testing.T) { testOrganizations(t, open(t)) })
-	t.Run("Principals", func(t *testing.T) { testPrincipals(t, open(t)) })
-	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
-	t.Run("Groups", func(t *testing.T) { testGroups(t, open) })
-	t.Run("ExternalIDs", func(t *testing.T) { testExternalIDs(t, open) })
-	t.Run("Memberships", func(t *testing.T) { testMemberships(t, open) })
-	t.Run("NotFound", func(t *testing.T) { testNotFound(t, open(t)) })
-	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
-	t.Run("Transactions", func(t *testing.T) { RunTransactionTests(t, open) })
-	t.Run("Concurrency", func(t *testing.T) { RunConcurrencyTests(t, open) })
-	t.Run("InstanceIsolation", func(t *testing.T) { testInstanceIsolation(t, open(t)) })
+	tests := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"Meta", func(t *testing.T) { testMeta(t, open(t)) }},
+		{"Instances", func(t *testing.T) { testInstances(t, open(t)) }},
+		{"Organizations", func(t *testing.T) { testOrganizations(t, open(t)) }},
+		{"Principals", func(t *testing.T) { testPrincipals(t, open(t)) }},
+		{"Users", func(t *testing.T) { testUsers(t, open) }},
+		{"Groups", func(t *testing.T) { testGroups(t, open) }},
+		{"ExternalIDs", func(t *testing.T) { testExternalIDs(t, open) }},
+		{"Memberships", func(t *testing.T) { testMemberships(t, open) }},
+		{"NotFound", func(t *testing.T) { testNotFound(t, open(t)) }},
+		{"Audit", func(t *testing.T) { testAudit(t, open(t)) }},
+		{"Transactions", func(t *testing.T) { RunTransactionTests(t, open) }},
+		{"Concurrency", func(t *testing.T) { RunConcurrencyTests(t, open) }},
+		{"InstanceIsolation", func(t *testing.T) { testInstanceIsolation(t, open(t)) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each on a store of its own
+			tc.run(t)
+		})
+	}
 }
 
 // t0 has nanoseconds and a zone other than UTC: the store keeps microseconds

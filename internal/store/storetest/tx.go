@@ -170,6 +170,40 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		wantErr(t, "GetMeta() after commit", err, nil)
 	})
 
+	t.Run("ReadIsOneSnapshot", func(t *testing.T) {
+		// A Read sees the store as of its first statement, whatever commits
+		// during it: a verifier reading the chain head and then the events
+		// must find them consistent.
+		s := open(t)
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+			_, err := appendEvent(ctx, tx, "", "First", t0, 1)
+			return err
+		})
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+			head, err := tx.AuditHead(ctx)
+			if err != nil {
+				return err
+			}
+			mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+				if err := tx.SetMeta(ctx, "k", "later"); err != nil {
+					return err
+				}
+				_, err := appendEvent(ctx, tx, "", "Second", t0, 2)
+				return err
+			})
+			recs, err := tx.ScanAudit(ctx, 0, 0)
+			if err != nil {
+				return err
+			}
+			if len(recs) != int(head.Seq) {
+				t.Errorf("ScanAudit() in a Read that began at event %d = %d events, want %d", head.Seq, len(recs), head.Seq)
+			}
+			_, err = tx.GetMeta(ctx, "k")
+			wantErr(t, "GetMeta() of a row committed during the Read", err, store.ErrNotFound)
+			return nil
+		})
+	})
+
 	t.Run("UsableAfterFailedCall", func(t *testing.T) {
 		s := open(t)
 		in := mustInstance(t, s, 1)
