@@ -11,9 +11,10 @@ import (
 
 const userCols = `instance_id, id, status, attrs, revision, created_at, created_by, updated_at, updated_by`
 
-// selectUsers reads users with the identity store id of their instance.
-const selectUsers = `SELECT u.instance_id, i.identity_store_id, u.id, u.status, u.attrs, u.revision, u.created_at, u.created_by, u.updated_at, u.updated_by
-	FROM directory_users u JOIN instances i ON i.id = u.instance_id`
+// selectUsers reads users with the identity store id of their instance;
+// conditions follow it as on the table alone.
+const selectUsers = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = directory_users.instance_id),
+	id, status, attrs, revision, created_at, created_by, updated_at, updated_by FROM directory_users`
 
 func scanUser(row interface{ Scan(...any) error }) (*directory.User, error) {
 	var u directory.User
@@ -61,7 +62,7 @@ func (t *Tx) CreateUser(ctx context.Context, u *directory.User) error {
 
 // GetUser implements store.Tx.
 func (t *Tx) GetUser(ctx context.Context, instanceID, userID string) (*directory.User, error) {
-	return scanUser(t.tx.QueryRowContext(ctx, selectUsers+` WHERE u.instance_id = $1 AND u.id = $2`, instanceID, userID))
+	return scanUser(t.tx.QueryRowContext(ctx, selectUsers+` WHERE instance_id = $1 AND id = $2`, instanceID, userID))
 }
 
 // UpdateUser implements store.Tx.
@@ -92,17 +93,17 @@ func (t *Tx) DeleteUser(ctx context.Context, instanceID, userID string) error {
 
 // ListUsers implements store.Tx.
 func (t *Tx) ListUsers(ctx context.Context, instanceID string, q store.UserQuery) ([]directory.User, error) {
-	query := selectUsers + ` WHERE u.instance_id = $1 AND u.id > $2`
+	query := selectUsers + ` WHERE instance_id = $1 AND id > $2`
 	args := []any{instanceID, q.After, limit(q.Page)}
 	if q.UserName != "" {
 		args = append(args, lower(q.UserName))
-		query += fmt.Sprintf(` AND u.user_name_lower = $%d`, len(args))
+		query += fmt.Sprintf(` AND user_name_lower = $%d`, len(args))
 	}
 	if q.Email != "" {
 		args = append(args, lower(q.Email))
-		query += fmt.Sprintf(` AND u.email_lower = $%d`, len(args))
+		query += fmt.Sprintf(` AND email_lower = $%d`, len(args))
 	}
-	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY u.id LIMIT $3`, args...)
+	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -127,9 +128,10 @@ func (t *Tx) CountUsers(ctx context.Context, instanceID string) (int, error) {
 
 const groupCols = `instance_id, id, attrs, revision, created_at, created_by, updated_at, updated_by`
 
-// selectGroups reads groups with the identity store id of their instance.
-const selectGroups = `SELECT g.instance_id, i.identity_store_id, g.id, g.attrs, g.revision, g.created_at, g.created_by, g.updated_at, g.updated_by
-	FROM directory_groups g JOIN instances i ON i.id = g.instance_id`
+// selectGroups reads groups with the identity store id of their instance;
+// conditions follow it as on the table alone.
+const selectGroups = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = directory_groups.instance_id),
+	id, attrs, revision, created_at, created_by, updated_at, updated_by FROM directory_groups`
 
 func scanGroup(row interface{ Scan(...any) error }) (*directory.Group, error) {
 	var g directory.Group
@@ -162,7 +164,7 @@ func (t *Tx) CreateGroup(ctx context.Context, g *directory.Group) error {
 
 // GetGroup implements store.Tx.
 func (t *Tx) GetGroup(ctx context.Context, instanceID, groupID string) (*directory.Group, error) {
-	return scanGroup(t.tx.QueryRowContext(ctx, selectGroups+` WHERE g.instance_id = $1 AND g.id = $2`, instanceID, groupID))
+	return scanGroup(t.tx.QueryRowContext(ctx, selectGroups+` WHERE instance_id = $1 AND id = $2`, instanceID, groupID))
 }
 
 // UpdateGroup implements store.Tx.
@@ -193,13 +195,13 @@ func (t *Tx) DeleteGroup(ctx context.Context, instanceID, groupID string) error 
 
 // ListGroups implements store.Tx.
 func (t *Tx) ListGroups(ctx context.Context, instanceID string, q store.GroupQuery) ([]directory.Group, error) {
-	query := selectGroups + ` WHERE g.instance_id = $1 AND g.id > $2`
+	query := selectGroups + ` WHERE instance_id = $1 AND id > $2`
 	args := []any{instanceID, q.After, limit(q.Page)}
 	if q.DisplayName != "" {
-		query += ` AND g.display_name_lower = $4`
+		query += ` AND display_name_lower = $4`
 		args = append(args, lower(q.DisplayName))
 	}
-	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY g.id LIMIT $3`, args...)
+	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -226,9 +228,9 @@ func (t *Tx) FindByExternalID(ctx context.Context, instanceID, kind string, x di
 const membershipCols = `instance_id, id, group_id, user_id, created_at, created_by, updated_at, updated_by`
 
 // selectMemberships reads memberships with the identity store id of their
-// instance.
-const selectMemberships = `SELECT m.instance_id, i.identity_store_id, m.id, m.group_id, m.user_id, m.created_at, m.created_by, m.updated_at, m.updated_by
-	FROM memberships m JOIN instances i ON i.id = m.instance_id`
+// instance; conditions follow it as on the table alone.
+const selectMemberships = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = memberships.instance_id),
+	id, group_id, user_id, created_at, created_by, updated_at, updated_by FROM memberships`
 
 func scanMembership(row interface{ Scan(...any) error }) (*directory.Membership, error) {
 	var m directory.Membership
@@ -251,12 +253,12 @@ func (t *Tx) CreateMembership(ctx context.Context, m *directory.Membership) erro
 
 // GetMembership implements store.Tx.
 func (t *Tx) GetMembership(ctx context.Context, instanceID, id string) (*directory.Membership, error) {
-	return scanMembership(t.tx.QueryRowContext(ctx, selectMemberships+` WHERE m.instance_id = $1 AND m.id = $2`, instanceID, id))
+	return scanMembership(t.tx.QueryRowContext(ctx, selectMemberships+` WHERE instance_id = $1 AND id = $2`, instanceID, id))
 }
 
 // FindMembership implements store.Tx.
 func (t *Tx) FindMembership(ctx context.Context, instanceID, groupID, userID string) (*directory.Membership, error) {
-	return scanMembership(t.tx.QueryRowContext(ctx, selectMemberships+` WHERE m.instance_id = $1 AND m.group_id = $2 AND m.user_id = $3`, instanceID, groupID, userID))
+	return scanMembership(t.tx.QueryRowContext(ctx, selectMemberships+` WHERE instance_id = $1 AND group_id = $2 AND user_id = $3`, instanceID, groupID, userID))
 }
 
 // DeleteMembership implements store.Tx.
@@ -265,7 +267,7 @@ func (t *Tx) DeleteMembership(ctx context.Context, instanceID, id string) error 
 }
 
 func (t *Tx) listMemberships(ctx context.Context, col, instanceID, key string, p store.Page) ([]directory.Membership, error) {
-	rows, err := t.tx.QueryContext(ctx, selectMemberships+` WHERE m.instance_id = $1 AND m.`+col+` = $2 AND m.id > $3 ORDER BY m.id LIMIT $4`,
+	rows, err := t.tx.QueryContext(ctx, selectMemberships+` WHERE instance_id = $1 AND `+col+` = $2 AND id > $3 ORDER BY id LIMIT $4`,
 		instanceID, key, p.After, limit(p))
 	if err != nil {
 		return nil, err

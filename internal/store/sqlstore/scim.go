@@ -77,7 +77,7 @@ func userWhere(instanceID string, f store.UserFilter) *where {
 func (t *Tx) ListUsersWhere(ctx context.Context, instanceID string, f store.UserFilter) ([]directory.User, error) {
 	w := userWhere(instanceID, f)
 	tail := w.page(f.After, f.Offset, f.Limit)
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+userCols+` FROM directory_users WHERE `+w.sql+tail, w.args...)
+	rows, err := t.tx.QueryContext(ctx, selectUsers+` WHERE `+w.sql+tail, w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func groupWhere(instanceID string, f store.GroupFilter) *where {
 func (t *Tx) ListGroupsWhere(ctx context.Context, instanceID string, f store.GroupFilter) ([]directory.Group, error) {
 	w := groupWhere(instanceID, f)
 	tail := w.page(f.After, f.Offset, f.Limit)
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+groupCols+` FROM directory_groups WHERE `+w.sql+tail, w.args...)
+	rows, err := t.tx.QueryContext(ctx, selectGroups+` WHERE `+w.sql+tail, w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,9 +175,11 @@ func (t *Tx) UserGroupIDs(ctx context.Context, instanceID, userID string) ([]str
 
 // CreateSCIMToken implements store.Tx.
 func (t *Tx) CreateSCIMToken(ctx context.Context, k *store.SCIMToken) error {
-	_, err := t.exec(ctx, `INSERT INTO scim_tokens (id, instance_id, token_hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		k.ID, k.InstanceID, k.Hash, micros(k.CreatedAt), micros(k.ExpiresAt), micros(k.RevokedAt))
-	return err
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO scim_tokens (id, instance_id, token_hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			k.ID, k.InstanceID, blob(k.Hash), micros(k.CreatedAt), micros(k.ExpiresAt), micros(k.RevokedAt))
+		return err
+	})
 }
 
 func scanToken(row interface{ Scan(...any) error }) (*store.SCIMToken, error) {

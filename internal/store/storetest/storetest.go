@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Groups", func(t *testing.T) { testGroups(t, open) }},
 		{"ExternalIDs", func(t *testing.T) { testExternalIDs(t, open) }},
 		{"Memberships", func(t *testing.T) { testMemberships(t, open) }},
+		{"Filters", func(t *testing.T) { testFilters(t, open(t)) }},
+		{"SCIMTokens", func(t *testing.T) { testSCIMTokens(t, open(t)) }},
 		{"NotFound", func(t *testing.T) { testNotFound(t, open(t)) }},
 		{"Audit", func(t *testing.T) { testAudit(t, open(t)) }},
 		{"Transactions", func(t *testing.T) { RunTransactionTests(t, open) }},
