@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"log/slog"
 	"time"
 
-	"github.com/atriumhq/atrium/internal/app"
-	"github.com/atriumhq/atrium/internal/authz"
 	"github.com/atriumhq/atrium/internal/config"
 	"github.com/atriumhq/atrium/internal/service"
 )
@@ -36,22 +33,12 @@ func runAudit(ctx context.Context, args []string, env Env) int {
 		}
 		sinceT = t
 	}
-	kr, err := app.OpenKeys(cfg)
+	svc, closeFn, err := localService(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "atrium audit:", err)
 		return 1
 	}
-	st, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "atrium audit:", err)
-		return 1
-	}
-	defer st.Close()
-	svc, err := service.New(service.Config{Store: st, Keys: kr, Authorizer: authz.NewPolicyAuthorizer(), Region: cfg.Region, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "atrium audit:", err)
-		return 1
-	}
+	defer closeFn()
 	if args[0] == "verify" {
 		n, err := svc.VerifyAudit(ctx)
 		if err != nil {

@@ -18,7 +18,9 @@ type Env struct {
 }
 
 // OSEnv is the environment of this process.
-func OSEnv() Env { return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv} }
+func OSEnv() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
 
 const usage = `usage: atrium <command> [flags]
 
@@ -26,6 +28,7 @@ commands:
   serve            run the server (first start bootstraps an instance)
   audit verify     verify the audit trail's hash chain
   audit events     print audit events as JSON lines, oldest first
+  scim token       create, list or revoke SCIM bearer tokens
   policy eval      evaluate a request against policies (JSON on stdin)
   policy validate  lint a policy document (JSON on stdin)
   version          print the version
@@ -45,6 +48,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runServe(ctx, args[1:], env)
 	case "audit":
 		return runAudit(ctx, args[1:], env)
+	case "scim":
+		return runSCIM(ctx, args[1:], env)
 	case "policy":
 		return runPolicy(ctx, args[1:], env.Stdin, env.Stdout, env.Stderr)
 	case "version":

@@ -44,8 +44,8 @@ func TestPolicyEval(t *testing.T) {
 			matched: []evalMatch{},
 		},
 		{
-			name:    "document as a JSON string, boundary, session and SCP levels",
-			in:      `{"policies":{"identity":[` + strings.ReplaceAll(string(mustJSON(t, identity)), "\n", "") + `],"boundary":{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}},"session":{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}},"scps":[{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}},[{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]]},"request":{"action":"s3:GetObject","resource":"arn:aws:s3:::bucket/key","context":{"aws:SourceIp":["10.1.2.3"],"aws:TagKeys":[]}}}`,
+			name: "document as a JSON string, boundary, session and SCP levels",
+			in:   `{"policies":{"identity":[` + strings.ReplaceAll(string(mustJSON(t, identity)), "\n", "") + `],"boundary":{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}},"session":{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}},"scps":[{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}},[{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]]},"request":{"action":"s3:GetObject","resource":"arn:aws:s3:::bucket/key","context":{"aws:SourceIp":["10.1.2.3"],"aws:TagKeys":[]}}}`,
 			want: "allow",
 			matched: []evalMatch{
 				{Policy: "scps[0][0]", Statement: 0, Effect: "Allow"},

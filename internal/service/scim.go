@@ -19,7 +19,7 @@ const SourceSCIM = "identitystore-scim.amazonaws.com"
 
 // SCIMIssuerPrefix names the issuer of the external ids SCIM clients set:
 // the SCIM externalId of a user or group is its external id with issuer
-// SCIMIssuerPrefix + identity store id, so identitystore's GetUserId finds it.
+// SCIMIssuerPrefix + instance id, so identitystore's GetUserId finds it.
 const SCIMIssuerPrefix = "urn:atrium:scim:"
 
 // MaxSCIMPage bounds one page of a SCIM listing.
@@ -42,8 +42,8 @@ func (s *Service) beginSCIM(ctx context.Context, o op) (*call, *org.Instance, er
 	return c, in, nil
 }
 
-// SCIMIssuer returns the external-id issuer of SCIM clients of a store.
-func SCIMIssuer(storeID string) string { return SCIMIssuerPrefix + storeID }
+// SCIMIssuer returns the external-id issuer of SCIM clients of an instance.
+func SCIMIssuer(instanceID string) string { return SCIMIssuerPrefix + instanceID }
 
 func ifMatch(o op, want string, have int64) error {
 	if want == "" || want == "*" {
@@ -238,7 +238,9 @@ func (s *Service) scimWindow(o op, p SCIMPage) (start, count int, after string, 
 	return start, count, after, nil
 }
 
-func cursorOf(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + id)) }
+func cursorOf(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + id))
+}
 
 // SCIMListUsers lists users for a SCIM client, with the total count.
 func (s *Service) SCIMListUsers(ctx context.Context, q SCIMUserQuery, p SCIMPage, withGroups bool) (*SCIMUsers, error) {
@@ -253,7 +255,7 @@ func (s *Service) SCIMListUsers(ctx context.Context, q SCIMUserQuery, p SCIMPage
 	}
 	f := store.UserFilter{ID: q.ID, UserName: q.UserName, Email: q.Email, GroupID: q.GroupID}
 	if q.ExternalID != "" {
-		f.External = &directory.ExternalID{Issuer: SCIMIssuer(in.IdentityStoreID), ID: q.ExternalID}
+		f.External = &directory.ExternalID{Issuer: SCIMIssuer(in.ID), ID: q.ExternalID}
 	}
 	out := &SCIMUsers{StartIndex: start}
 	err = s.read(ctx, c, func(tx store.Tx) error {
@@ -581,7 +583,7 @@ func (s *Service) SCIMListGroups(ctx context.Context, q SCIMGroupQuery, p SCIMPa
 	}
 	f := store.GroupFilter{ID: q.ID, DisplayName: q.DisplayName, MemberID: q.MemberID}
 	if q.ExternalID != "" {
-		f.External = &directory.ExternalID{Issuer: SCIMIssuer(in.IdentityStoreID), ID: q.ExternalID}
+		f.External = &directory.ExternalID{Issuer: SCIMIssuer(in.ID), ID: q.ExternalID}
 	}
 	out := &SCIMGroups{StartIndex: start}
 	err = s.read(ctx, c, func(tx store.Tx) error {

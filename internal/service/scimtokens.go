@@ -171,8 +171,9 @@ func (s *Service) RevokeSCIMToken(ctx context.Context, instanceID, tokenID strin
 	return mapStoreErr(op{name: "RevokeSCIMToken"}, err)
 }
 
-// AuthenticateSCIM checks a bearer token for the SCIM endpoint of instance
-// (any instance when empty) and returns the caller it stands for.
+// AuthenticateSCIM checks a bearer token for the SCIM endpoint of tenant
+// (an instance id or identity store id; any instance when empty) and
+// returns the caller it stands for.
 func (s *Service) AuthenticateSCIM(ctx context.Context, instanceID, token string) (*reqctx.Caller, error) {
 	const opName = "service.AuthenticateSCIM"
 	bad := errs.E(errs.Unauthenticated, opName, "The bearer token is missing, invalid, expired or revoked.")
@@ -182,14 +183,14 @@ func (s *Service) AuthenticateSCIM(ctx context.Context, instanceID, token string
 		return nil, bad
 	}
 	var k *store.SCIMToken
-	var acct string
+	var acct, storeID string
 	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
 		if k, err = tx.GetSCIMToken(ctx, id); err != nil {
 			return err
 		}
 		in, err := tx.GetInstance(ctx, k.InstanceID)
 		if err == nil {
-			acct = in.OwnerAccountID
+			acct, storeID = in.OwnerAccountID, in.IdentityStoreID
 		}
 		return err
 	})
@@ -202,7 +203,7 @@ func (s *Service) AuthenticateSCIM(ctx context.Context, instanceID, token string
 	if subtle.ConstantTimeCompare(k.Hash, hashSecret(secret)) != 1 || tokenInfo(k, s.now()).Status != "ACTIVE" {
 		return nil, bad
 	}
-	if instanceID != "" && instanceID != k.InstanceID {
+	if instanceID != "" && instanceID != k.InstanceID && instanceID != storeID {
 		return nil, bad // a token of one instance never reaches another's data
 	}
 	return &reqctx.Caller{Type: "WebIdentityUser", PrincipalID: "scim/" + k.ID, ARN: "arn:" + arn.Partition + ":identitystore::" + acct + ":scim-token/" + k.ID,

@@ -49,6 +49,8 @@ type Service struct {
 	// instances caches instances by id (an instance's identity store never
 	// changes): id → *org.Instance.
 	instances sync.Map
+	// keyCache holds recently looked-up access keys: id → *cachedKey.
+	keyCache sync.Map
 }
 
 // New checks cfg and makes a Service.
@@ -313,6 +315,9 @@ func (s *Service) principalOf(ctx context.Context, c *reqctx.Caller) (*credentia
 	if c.Credential == reqctx.CredentialSCIMToken {
 		return &credentials.Principal{ID: c.PrincipalID, InstanceID: c.InstanceID, AccountID: c.AccountID, Name: c.UserName,
 			ARN: c.ARN, Policies: []string{scimPolicy}}, nil
+	}
+	if p := s.cachedPrincipal(c.AccessKeyID, c.PrincipalID); p != nil {
+		return p, nil
 	}
 	return s.principal(ctx, c.PrincipalID)
 }
