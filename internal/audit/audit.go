@@ -115,10 +115,15 @@ func Next(key []byte, head Head, instanceID string, t time.Time, name string, da
 // Verifier checks records in sequence order. Feed every record to Add, then
 // call Finish with the stored head.
 type Verifier struct {
-	Key  []byte
-	n    int64
-	last Head
-	Err  error
+	Key []byte
+	// Columns also checks that each record's stored name and time are those
+	// of its event data. The hash covers only the data, while the stored
+	// columns select events; producers that store the event's own name and
+	// time (the service) set it.
+	Columns bool
+	n       int64
+	last    Head
+	Err     error
 }
 
 // Add checks the next record. It returns the first error found; once an
@@ -140,6 +145,14 @@ func (v *Verifier) Add(r Record) error {
 			v.Err = fmt.Errorf("event %d: not a valid event: %v", r.Seq, err)
 			break
 		}
+		if v.Columns && e.EventName != r.EventName {
+			v.Err = fmt.Errorf("event %d: its stored name %q is not its recorded name %q: the event was altered", r.Seq, r.EventName, e.EventName)
+			break
+		}
+		if v.Columns && FormatTime(r.Time) != e.EventTime {
+			v.Err = fmt.Errorf("event %d: its stored time %s is not its recorded time %s: the event was altered", r.Seq, FormatTime(r.Time), e.EventTime)
+			break
+		}
 		v.n++
 		v.last = Head{Seq: r.Seq, Hash: r.Hash}
 	}
@@ -158,8 +171,11 @@ func (v *Verifier) Finish(head Head) (int64, error) {
 	if !hmac.Equal(head.MAC, SealHead(v.Key, head.Seq, head.Hash)) {
 		return v.n, fmt.Errorf("the chain head (event %d) is not sealed by this deployment's audit key: the head was altered", head.Seq)
 	}
-	if head.Seq != v.last.Seq || !bytes.Equal(head.Hash, v.last.Hash) {
+	if head.Seq != v.last.Seq {
 		return v.n, fmt.Errorf("the chain ends at event %d but its sealed head is event %d: events were deleted from the end", v.last.Seq, head.Seq)
+	}
+	if !bytes.Equal(head.Hash, v.last.Hash) {
+		return v.n, fmt.Errorf("event %d is not the event its sealed head names: events were altered, inserted or deleted", head.Seq)
 	}
 	return v.n, nil
 }

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/atriumhq/atrium/internal/audit"
@@ -15,10 +17,9 @@ import (
 
 const auditBatch = 1000
 
-// scanAudit calls fn for every audit record in order, in read transactions
-// of auditBatch records.
-func (s *Service) scanAudit(ctx context.Context, fn func(audit.Record) error) error {
-	var after int64
+// scanAudit calls fn for every audit record with Seq > after in order, in
+// read transactions of auditBatch records.
+func (s *Service) scanAudit(ctx context.Context, after int64, fn func(audit.Record) error) error {
 	for {
 		var recs []audit.Record
 		err := s.store.Read(ctx, func(tx store.Tx) (err error) {
@@ -43,26 +44,65 @@ func (s *Service) scanAudit(ctx context.Context, fn func(audit.Record) error) er
 // VerifyAudit checks the whole audit chain and its sealed head. It returns
 // the number of events verified, or an error naming the first bad event.
 func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
+	v := &audit.Verifier{Key: s.keys.AuditKey(), Columns: true}
+	var n, last int64
+	add := func(r audit.Record) error {
+		if err := v.Add(r); err != nil {
+			return err
+		}
+		n, last = n+1, r.Seq
+		return nil
+	}
+	// Scan to the end first and read the head after: an event and the head
+	// that covers it commit together, so every event the scan saw lies at
+	// or before that head, and one beyond it was not appended by Atrium.
+	if err := s.scanAudit(ctx, 0, add); err != nil {
+		if v.Err != nil {
+			return n, v.Err
+		}
+		return n, err
+	}
 	var head audit.Head
-	// Read the head first: events appended while we scan lie beyond it.
 	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
 		head, err = tx.AuditHead(ctx)
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return n, err
 	}
-	v := &audit.Verifier{Key: s.keys.AuditKey()}
-	err = s.scanAudit(ctx, func(r audit.Record) error {
+	if last > head.Seq {
+		return n, fmt.Errorf("event %d: lies beyond the sealed head (event %d): an event was appended outside the chain", head.Seq+1, head.Seq)
+	}
+	// Events appended during the scan: up to the head.
+	err = s.scanAudit(ctx, last, func(r audit.Record) error {
 		if r.Seq > head.Seq {
 			return errStop
 		}
-		return v.Add(r)
+		return add(r)
 	})
-	if err != nil && err != errStop && v.Err == nil {
-		return 0, err
+	if err != nil && err != errStop {
+		if v.Err != nil {
+			return n, v.Err
+		}
+		return n, err
 	}
-	return v.Finish(head)
+	n, err = v.Finish(head)
+	if err != nil || n > 0 {
+		return n, err
+	}
+	// Bootstrap writes the first event with the instance, so a bootstrapped
+	// database with no events lost them all.
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		_, err := tx.GetMeta(ctx, metaInstance)
+		return err
+	})
+	switch {
+	case err == nil:
+		return 0, errors.New("the audit trail has no events but this database was bootstrapped: every event was deleted")
+	case errors.Is(err, store.ErrNotFound):
+		return 0, nil
+	}
+	return 0, err
 }
 
 type stopErr struct{}
@@ -79,7 +119,7 @@ type AuditFilter struct {
 
 // AuditEvents calls fn with each event's JSON, oldest first.
 func (s *Service) AuditEvents(ctx context.Context, f AuditFilter, fn func(json.RawMessage) error) error {
-	return s.scanAudit(ctx, func(r audit.Record) error {
+	return s.scanAudit(ctx, 0, func(r audit.Record) error {
 		if !f.Since.IsZero() && r.Time.Before(f.Since) {
 			return nil
 		}

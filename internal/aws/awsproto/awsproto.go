@@ -186,7 +186,12 @@ func (h *JSONHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, ok := svc.Ops[name]
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
-		fail(errs.E(errs.Invalid, "awsproto", "The request body is too large or could not be read.").WithCode("SerializationException"), op.ReadOnly, false)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			fail(errs.Errorf(errs.Invalid, "awsproto", "The request body is larger than %d bytes.", MaxBody).WithCode("RequestEntityTooLargeException"), op.ReadOnly, false)
+			return
+		}
+		fail(errs.E(errs.Invalid, "awsproto", "The request body could not be read.").WithCode("SerializationException"), op.ReadOnly, false)
 		return
 	}
 	caller, err := Verify(ctx, r, body, svc.SigningName, h.hooks.Lookup, h.hooks.Now())
