@@ -30,6 +30,8 @@ type Config struct {
 	Ready    func(ctx context.Context) error
 	Registry *prometheus.Registry
 	Metrics  *Metrics
+	// SCIM serves /scim/v2/… and /{tenant}/scim/v2/….
+	SCIM http.Handler
 }
 
 // Metrics are the request metrics, per service and operation.
@@ -77,6 +79,11 @@ func Handler(cfg Config) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
+	if cfg.SCIM != nil {
+		mux.Handle("/scim/v2/", cfg.SCIM)
+		mux.Handle("/scim/v2", cfg.SCIM)
+		mux.Handle("/{tenant}/scim/v2/", cfg.SCIM)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if cfg.AWS.Handles(r) || r.Header.Get("X-Amz-Target") != "" {
 			cfg.AWS.ServeHTTP(w, r)

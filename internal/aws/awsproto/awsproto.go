@@ -171,7 +171,11 @@ func (h *JSONHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fail := func(err error, readOnly bool, audit bool) {
 		e := errs.As(err)
 		if audit && h.hooks.Reject != nil {
-			h.hooks.Reject(ctx, svc.EventSource, name, readOnly, e)
+			event := name
+			if _, known := svc.Ops[name]; !known {
+				event = "UnknownOperation" // never a client-chosen string in the trail
+			}
+			h.hooks.Reject(ctx, svc.EventSource, event, readOnly, e)
 		}
 		code = WriteJSONError(ctx, w, h.hooks.Logger, e)
 	}
