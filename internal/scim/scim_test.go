@@ -9,13 +9,16 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/atriumhq/atrium/internal/atriumtest"
+	"github.com/atriumhq/atrium/internal/org"
 	"github.com/atriumhq/atrium/internal/service"
+	"github.com/atriumhq/atrium/internal/store"
 	"github.com/atriumhq/atrium/internal/store/storetest"
 )
 
@@ -562,4 +565,40 @@ func TestOneDirectory(t *testing.T) {
 	if err != nil || strings.Join(scimEvents, ",") != "CreateUser,ListUsers" {
 		t.Errorf("SCIM audit events = %v (%v), want CreateUser,ListUsers", scimEvents, err)
 	}
+}
+
+// TestTenantIsolation gives a second instance its own token: neither token
+// reaches the other instance's directory.
+func TestTenantIsolation(t *testing.T) {
+	s := atriumtest.Start(t)
+	ctx := t.Context()
+	second := org.Instance{ID: "ssoins-00000000000000b2", IdentityStoreID: "d-00000000b2", Name: "second", OwnerAccountID: "222233334444", Status: org.InstanceActive, CreatedAt: time.Now()}
+	if err := s.App.Store.Write(ctx, func(tx store.Tx) error { return tx.CreateInstance(ctx, &second) }); err != nil {
+		t.Fatal(err)
+	}
+	a := newClient(t, s)
+	tokenB, _, err := s.App.Service.CreateSCIMToken(ctx, second.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &client{t: t, base: s.URL + "/" + second.ID + "/scim/v2", token: tokenB}
+	user := map[string]any{"userName": "same", "displayName": "Same", "name": map[string]any{"givenName": "S", "familyName": "Ame"}}
+	idA := a.must(201, "POST", "/Users", user).body["id"].(string)
+	idB := b.must(201, "POST", "/Users", user).body["id"].(string) // the same name is free in another instance
+	if idA == idB {
+		t.Fatal("two instances gave one id")
+	}
+	wantError(t, b.do("GET", "/Users/"+idA, nil), 404, "")
+	wantError(t, a.do("GET", "/Users/"+idB, nil), 404, "")
+	wantError(t, b.do("DELETE", "/Users/"+idA, nil), 404, "")
+	wantError(t, b.do("PATCH", "/Users/"+idA, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "title", "value": "x"}}}), 404, "")
+	if r := b.must(200, "GET", "/Users", nil); r.body["totalResults"] != float64(1) {
+		t.Errorf("instance B lists %v users, want 1", r.body["totalResults"])
+	}
+	// B's token on A's tenant path, and A's token on B's, are refused.
+	wantError(t, (&client{t: t, base: s.URL + "/" + s.App.Bootstrap.Instance.ID + "/scim/v2", token: tokenB}).do("GET", "/Users", nil), 401, "")
+	wantError(t, (&client{t: t, base: b.base, token: a.token}).do("GET", "/Users", nil), 401, "")
+	// Membership across instances is refused.
+	gB := b.must(201, "POST", "/Groups", map[string]any{"displayName": "G"}).body["id"].(string)
+	wantError(t, b.do("PATCH", "/Groups/"+gB, map[string]any{"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": idA}}}}}), 400, "invalidValue")
 }
