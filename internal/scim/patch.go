@@ -36,7 +36,7 @@ func decodeValue(raw json.RawMessage) (any, error) {
 // caseExact says which attributes compare case-sensitively (RFC 7643).
 func caseExact(p filter.AttrPath) bool {
 	a := strings.ToLower(p.Attr)
-	return a == "id" || a == "externalid" || a == "meta" || (a == "members" || a == "groups") && strings.EqualFold(p.Sub, "value") || a == "value" || a == "$ref"
+	return a == "id" || a == "externalid" || a == "meta" || (a == "members" || a == "groups") && strings.EqualFold(p.Sub, "value")
 }
 
 // applyPatch applies ops to resource, in order. id is the resource's id: a
@@ -275,7 +275,10 @@ func applyFiltered(c object, key, kind string, p filter.Path, v any) error {
 				continue
 			}
 		}
-		if !filter.Match(p.Filter, m, caseExact) {
+		// The filter's paths are relative to the element: judge them as
+		// sub-attributes of the multi-valued attribute.
+		exact := func(ap filter.AttrPath) bool { return caseExact(filter.AttrPath{Attr: p.Attr.Attr, Sub: ap.Attr}) }
+		if !filter.Match(p.Filter, m, exact) {
 			keep = append(keep, e)
 			continue
 		}
