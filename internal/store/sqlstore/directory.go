@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/store"
@@ -93,30 +92,7 @@ func (t *Tx) DeleteUser(ctx context.Context, instanceID, userID string) error {
 
 // ListUsers implements store.Tx.
 func (t *Tx) ListUsers(ctx context.Context, instanceID string, q store.UserQuery) ([]directory.User, error) {
-	query := selectUsers + ` WHERE instance_id = $1 AND id > $2`
-	args := []any{instanceID, q.After, limit(q.Page)}
-	if q.UserName != "" {
-		args = append(args, lower(q.UserName))
-		query += fmt.Sprintf(` AND user_name_lower = $%d`, len(args))
-	}
-	if q.Email != "" {
-		args = append(args, lower(q.Email))
-		query += fmt.Sprintf(` AND email_lower = $%d`, len(args))
-	}
-	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []directory.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *u)
-	}
-	return out, rows.Err()
+	return t.ListUsersWhere(ctx, instanceID, store.UserFilter{UserName: q.UserName, Email: q.Email, After: q.After, Limit: limit(q.Page)})
 }
 
 // CountUsers implements store.Tx.
@@ -195,26 +171,7 @@ func (t *Tx) DeleteGroup(ctx context.Context, instanceID, groupID string) error 
 
 // ListGroups implements store.Tx.
 func (t *Tx) ListGroups(ctx context.Context, instanceID string, q store.GroupQuery) ([]directory.Group, error) {
-	query := selectGroups + ` WHERE instance_id = $1 AND id > $2`
-	args := []any{instanceID, q.After, limit(q.Page)}
-	if q.DisplayName != "" {
-		query += ` AND display_name_lower = $4`
-		args = append(args, lower(q.DisplayName))
-	}
-	rows, err := t.tx.QueryContext(ctx, query+` ORDER BY id LIMIT $3`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []directory.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *g)
-	}
-	return out, rows.Err()
+	return t.ListGroupsWhere(ctx, instanceID, store.GroupFilter{DisplayName: q.DisplayName, After: q.After, Limit: limit(q.Page)})
 }
 
 // FindByExternalID implements store.Tx.
