@@ -18,9 +18,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/atriumhq/atrium/internal/authz"
+	"github.com/atriumhq/atrium/internal/aws/accessanalyzer"
 	"github.com/atriumhq/atrium/internal/aws/awsproto"
+	"github.com/atriumhq/atrium/internal/aws/iam"
 	"github.com/atriumhq/atrium/internal/aws/identitystore"
 	"github.com/atriumhq/atrium/internal/aws/ssoadmin"
+	"github.com/atriumhq/atrium/internal/aws/sts"
 	"github.com/atriumhq/atrium/internal/config"
 	"github.com/atriumhq/atrium/internal/keys"
 	"github.com/atriumhq/atrium/internal/server"
@@ -106,7 +109,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Observe: metrics.Observe,
 		Logger:  log,
 	}, identitystore.New(svc), ssoadmin.New(svc))
-	h := server.Handler(server.Config{Logger: log, Region: cfg.Region, AWS: aws, Ready: st.Ping, Registry: reg, Metrics: metrics})
+	// The Query (iam, sts) and REST-JSON (access-analyzer) services.
+	hooks := awsproto.Hooks{Lookup: svc.LookupAccessKey, Reject: svc.RecordRejected, Observe: metrics.Observe, Logger: log}
+	query := awsproto.NewQueryHandler(hooks, iam.New(svc), sts.New(svc))
+	rest := awsproto.NewRESTHandler(hooks, accessanalyzer.New(svc))
+	h := server.Handler(server.Config{Logger: log, Region: cfg.Region, AWS: aws, Ready: st.Ping, Registry: reg, Metrics: metrics,
+		Query: query, REST: rest})
 	return &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}, nil
 }
 

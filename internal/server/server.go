@@ -32,6 +32,10 @@ type Config struct {
 	Metrics  *Metrics
 	// SCIM serves /scim/v2/… and /{tenant}/scim/v2/….
 	SCIM http.Handler
+	// Query serves the awsQuery services (iam, sts) and REST the
+	// REST-JSON ones (access-analyzer); either may be nil.
+	Query *awsproto.QueryHandler
+	REST  *awsproto.RESTHandler
 }
 
 // Metrics are the request metrics, per service and operation.
@@ -87,6 +91,14 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if cfg.AWS.Handles(r) || r.Header.Get("X-Amz-Target") != "" {
 			cfg.AWS.ServeHTTP(w, r)
+			return
+		}
+		if cfg.Query != nil && cfg.Query.Handles(r) {
+			cfg.Query.ServeHTTP(w, r)
+			return
+		}
+		if cfg.REST != nil && cfg.REST.Handles(r) {
+			cfg.REST.ServeHTTP(w, r)
 			return
 		}
 		http.NotFound(w, r)
