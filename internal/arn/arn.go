@@ -172,3 +172,74 @@ func (g Generator) Token(n int) string {
 	g.read(b)
 	return hex.EncodeToString(b)
 }
+
+// Permission sets (sso-admin).
+
+var permissionSetARNRe = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/((sso)?ins-[a-zA-Z0-9-.]{16})/(ps-[a-zA-Z0-9-./]{16})$`)
+
+// PermissionSetID makes "ps-<16 hex>".
+func (g Generator) PermissionSetID() string { return "ps-" + g.hex(16) }
+
+// PermissionSetARN formats the ARN of a permission set of an instance.
+func PermissionSetARN(instanceID, permissionSetID string) string {
+	return "arn:" + Partition + ":sso:::permissionSet/" + instanceID + "/" + permissionSetID
+}
+
+// ParsePermissionSetARN returns the instance id and permission set id of a
+// permission set ARN.
+func ParsePermissionSetARN(s string) (instanceID, permissionSetID string, ok bool) {
+	if len(s) > 1224 {
+		return "", "", false
+	}
+	m := permissionSetARNRe.FindStringSubmatch(s)
+	if m == nil {
+		return "", "", false
+	}
+	return m[2], m[4], true
+}
+
+// Organizations ARNs. Every resource of an organization is named in the
+// management account's partition, with the organization id.
+
+// OrganizationARN formats the ARN of an organization.
+func OrganizationARN(managementAccountID, orgID string) string {
+	return "arn:" + Partition + ":organizations::" + managementAccountID + ":organization/" + orgID
+}
+
+// OrgAccountARN formats the ARN of an account of an organization.
+func OrgAccountARN(managementAccountID, orgID, accountID string) string {
+	return "arn:" + Partition + ":organizations::" + managementAccountID + ":account/" + orgID + "/" + accountID
+}
+
+// OrgRootARN formats the ARN of an organization's root.
+func OrgRootARN(managementAccountID, orgID, rootID string) string {
+	return "arn:" + Partition + ":organizations::" + managementAccountID + ":root/" + orgID + "/" + rootID
+}
+
+// OrgUnitARN formats the ARN of an organizational unit.
+func OrgUnitARN(managementAccountID, orgID, ouID string) string {
+	return "arn:" + Partition + ":organizations::" + managementAccountID + ":ou/" + orgID + "/" + ouID
+}
+
+// OrgPolicyARN formats the ARN of an organization policy of a type
+// ("SERVICE_CONTROL_POLICY" → …:policy/o-…/service_control_policy/p-…).
+func OrgPolicyARN(managementAccountID, orgID, policyType, policyID string) string {
+	return "arn:" + Partition + ":organizations::" + managementAccountID + ":policy/" + orgID + "/" + strings.ToLower(policyType) + "/" + policyID
+}
+
+// AWSManagedOrgPolicyARN formats the ARN of an AWS-managed organization
+// policy (arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess).
+func AWSManagedOrgPolicyARN(policyType, policyID string) string {
+	return "arn:" + Partition + ":organizations::aws:policy/" + strings.ToLower(policyType) + "/" + policyID
+}
+
+// OrganizationalUnitID makes "ou-<the root id's suffix>-<8 lowercase alnum>".
+func (g Generator) OrganizationalUnitID(rootID string) string {
+	return "ou-" + strings.TrimPrefix(rootID, "r-") + "-" + g.chars(lowerAlnum, 8)
+}
+
+// OrgPolicyID makes an organization policy id: "p-<8 lowercase alnum>".
+func (g Generator) OrgPolicyID() string { return "p-" + g.chars(lowerAlnum, 8) }
+
+// CreateAccountRequestID makes "car-<32 lowercase alnum>".
+func (g Generator) CreateAccountRequestID() string { return "car-" + g.chars(lowerAlnum, 32) }

@@ -98,6 +98,97 @@ type Tx interface {
 	ListSCIMTokens(ctx context.Context, instanceID string) ([]SCIMToken, error)
 	RevokeSCIMToken(ctx context.Context, instanceID, id string, at time.Time) error
 
+	// ---- Organizations: the tree of an instance's organization (its root,
+	// organizational units and accounts), its policies and their
+	// attachments, tags, and asynchronous account creations. Every method is
+	// scoped to an instance.
+
+	// LockOrganization serializes the writes to an instance's organization
+	// until the transaction ends, so that checks such as "the OU is empty"
+	// hold when the change commits.
+	LockOrganization(ctx context.Context, instanceID string) error
+	// ListAccounts lists accounts ordered by id, of one parent if q.ParentID
+	// is set.
+	ListAccounts(ctx context.Context, instanceID string, q AccountQuery) ([]org.Account, error)
+	// FindAccountByEmail finds an account by email, case-insensitively.
+	FindAccountByEmail(ctx context.Context, instanceID, email string) (*org.Account, error)
+	CountAccounts(ctx context.Context, instanceID string) (int, error)
+	// UpdateAccount writes an account's name, email, status and parent.
+	UpdateAccount(ctx context.Context, a *org.Account) error
+	// DeleteAccount removes an account with its tags and policy attachments.
+	DeleteAccount(ctx context.Context, instanceID, accountID string) error
+	// ListAccountsUnder returns the accounts whose parent is parentID (a root
+	// or an OU), or, if recursive, that lie anywhere beneath it; ordered by id.
+	ListAccountsUnder(ctx context.Context, instanceID, parentID string, recursive bool) ([]org.Account, error)
+	// AccountParentPath returns the ids of an account's ancestors: the root
+	// first, its direct parent last.
+	AccountParentPath(ctx context.Context, instanceID, accountID string) ([]string, error)
+	// OrganizationalUnitParentPath returns the ids of an OU's ancestors: the
+	// root first, its direct parent last.
+	OrganizationalUnitParentPath(ctx context.Context, instanceID, ouID string) ([]string, error)
+
+	CreateOrganizationalUnit(ctx context.Context, u *org.OrganizationalUnit) error
+	GetOrganizationalUnit(ctx context.Context, instanceID, ouID string) (*org.OrganizationalUnit, error)
+	// UpdateOrganizationalUnit writes an OU's name and parent.
+	UpdateOrganizationalUnit(ctx context.Context, u *org.OrganizationalUnit) error
+	// DeleteOrganizationalUnit removes an OU with its tags and policy
+	// attachments; it does not look for children.
+	DeleteOrganizationalUnit(ctx context.Context, instanceID, ouID string) error
+	// ListOrganizationalUnits lists the OUs whose parent is parentID, by id.
+	ListOrganizationalUnits(ctx context.Context, instanceID, parentID string, page Page) ([]org.OrganizationalUnit, error)
+
+	// ListPolicyTypes returns the policy types enabled on the root.
+	ListPolicyTypes(ctx context.Context, instanceID string) ([]org.PolicyTypeSummary, error)
+	// SetPolicyType sets a policy type's status on the root; "" removes it.
+	SetPolicyType(ctx context.Context, instanceID, policyType, status string) error
+
+	// CreateOrgPolicy stores a policy; a name taken by another policy of the
+	// type, AWS-managed ones included, is ErrConflict.
+	CreateOrgPolicy(ctx context.Context, p *org.Policy) error
+	// GetOrgPolicy returns a policy of the instance or an AWS-managed one.
+	GetOrgPolicy(ctx context.Context, instanceID, policyID string) (*org.Policy, error)
+	// UpdateOrgPolicy writes a policy's name, description and content.
+	UpdateOrgPolicy(ctx context.Context, p *org.Policy) error
+	// DeleteOrgPolicy removes a policy with its tags.
+	DeleteOrgPolicy(ctx context.Context, instanceID, policyID string) error
+	// ListOrgPolicies lists the policies of a type, AWS-managed ones
+	// included, by id.
+	ListOrgPolicies(ctx context.Context, instanceID, policyType string, page Page) ([]org.Policy, error)
+	// AttachOrgPolicy attaches a policy to a target; ErrConflict if it is.
+	AttachOrgPolicy(ctx context.Context, instanceID, policyID string, target org.PolicyTarget) error
+	// DetachOrgPolicy detaches a policy from a target; ErrNotFound if it is not.
+	DetachOrgPolicy(ctx context.Context, instanceID, policyID, targetID string) error
+	// DetachOrgPoliciesOfType detaches every policy of a type from every target.
+	DetachOrgPoliciesOfType(ctx context.Context, instanceID, policyType string) error
+	// ListOrgPoliciesForTarget lists the policies of a type attached to a target, by id.
+	ListOrgPoliciesForTarget(ctx context.Context, instanceID, targetID, policyType string, page Page) ([]org.Policy, error)
+	// ListOrgPolicyTargets lists the targets of a policy, by target id.
+	ListOrgPolicyTargets(ctx context.Context, instanceID, policyID string, page Page) ([]org.PolicyTarget, error)
+
+	// SetOrgTags adds tags to a resource, replacing the values of keys it has.
+	SetOrgTags(ctx context.Context, instanceID, resourceID string, tags []org.Tag) error
+	// DeleteOrgTags removes the tags of keys from a resource; absent keys are ignored.
+	DeleteOrgTags(ctx context.Context, instanceID, resourceID string, keys []string) error
+	// ListOrgTags lists a resource's tags by key; Page.After is a key.
+	ListOrgTags(ctx context.Context, instanceID, resourceID string, page Page) ([]org.Tag, error)
+
+	// CreateAccountRequest stores a new CreateAccount request.
+	CreateAccountRequest(ctx context.Context, r *org.CreateAccountStatus) error
+	GetCreateAccountStatus(ctx context.Context, instanceID, requestID string) (*org.CreateAccountStatus, error)
+	// ListCreateAccountStatuses lists requests by id, in any of states (all if none).
+	ListCreateAccountStatuses(ctx context.Context, instanceID string, states []string, page Page) ([]org.CreateAccountStatus, error)
+	// ClaimCreateAccountRequest returns the oldest request of any instance
+	// still IN_PROGRESS and locks it until the transaction ends; requests
+	// locked by other transactions are skipped. ErrNotFound when none is left.
+	ClaimCreateAccountRequest(ctx context.Context) (*org.CreateAccountStatus, error)
+	// CompleteCreateAccountRequest writes a request's state, completion time,
+	// account id and failure reason.
+	CompleteCreateAccountRequest(ctx context.Context, r *org.CreateAccountStatus) error
+	// ClaimClosingAccount returns an account of any instance that is
+	// PENDING_CLOSURE and locks it like ClaimCreateAccountRequest.
+	ClaimClosingAccount(ctx context.Context) (*org.Account, error)
+	// ---- end of organizations
+
 	// AppendAudit links data to the end of the audit chain, sealing the new
 	// head with key.
 	AppendAudit(ctx context.Context, key []byte, instanceID string, t time.Time, eventName string, data []byte) (audit.Record, error)
@@ -124,6 +215,12 @@ type UserQuery struct {
 type GroupQuery struct {
 	Page
 	DisplayName string // exact display name, case-insensitive
+}
+
+// AccountQuery selects accounts.
+type AccountQuery struct {
+	Page
+	ParentID string // accounts directly under this root or OU; "" for all
 }
 
 // SealedAccessKey is an access key whose secret is encrypted.

@@ -39,6 +39,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Transactions", func(t *testing.T) { RunTransactionTests(t, open) }},
 		{"Concurrency", func(t *testing.T) { RunConcurrencyTests(t, open) }},
 		{"InstanceIsolation", func(t *testing.T) { testInstanceIsolation(t, open(t)) }},
+		{"OrgTree", func(t *testing.T) { testOrgTree(t, open(t)) }},
+		{"OrgPolicies", func(t *testing.T) { testOrgPolicies(t, open(t)) }},
+		{"CreateAccountRequests", func(t *testing.T) { testCreateAccountRequests(t, open(t)) }},
+		{"ClaimsSkipLocked", func(t *testing.T) { testClaimsSkipLocked(t, open(t)) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
