@@ -21,11 +21,14 @@ type Config struct {
 	// MasterKey is the base64 master key from ATRIUM_MASTER_KEY; when empty
 	// the key lives in DataDir/master.key.
 	MasterKey string
+	// SQLiteSynchronous is SQLite's synchronous setting: FULL (default) or
+	// NORMAL; see sqlite.Options.
+	SQLiteSynchronous string
 }
 
 // Defaults returns the default configuration.
 func Defaults() Config {
-	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info"}
+	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL"}
 }
 
 // env returns the value of ATRIUM_<name> or def.
@@ -44,6 +47,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.DataDir, "data-dir", env(getenv, "DATA_DIR", d.DataDir), "data directory (env ATRIUM_DATA_DIR)")
 	fs.StringVar(&c.Listen, "listen", env(getenv, "LISTEN", d.Listen), "address to listen on (env ATRIUM_LISTEN)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env(getenv, "DATABASE_URL", ""), "PostgreSQL URL postgres://…; default SQLite in the data dir (env ATRIUM_DATABASE_URL)")
+	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env(getenv, "SQLITE_SYNCHRONOUS", d.SQLiteSynchronous), "SQLite only: FULL syncs the disk at every commit; NORMAL may lose the last commits on power loss (env ATRIUM_SQLITE_SYNCHRONOUS)")
 	fs.StringVar(&c.Region, "region", env(getenv, "REGION", d.Region), "AWS region Atrium answers as (env ATRIUM_REGION)")
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ATRIUM_LOG_LEVEL)")
 	c.MasterKey = getenv("ATRIUM_MASTER_KEY")
@@ -64,6 +68,9 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			problems = append(problems, "the database URL must be postgres://…")
 		}
+	}
+	if s := strings.ToUpper(c.SQLiteSynchronous); s != "" && s != "FULL" && s != "NORMAL" {
+		problems = append(problems, "the SQLite synchronous setting must be FULL or NORMAL")
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
@@ -105,5 +112,9 @@ func (c *Config) Redacted() []any {
 	if c.MasterKey != "" {
 		key = "env:ATRIUM_MASTER_KEY"
 	}
-	return []any{"data_dir", c.DataDir, "listen", c.Listen, "database", db, "region", c.Region, "master_key", key}
+	out := []any{"data_dir", c.DataDir, "listen", c.Listen, "database", db, "region", c.Region, "master_key", key}
+	if c.DatabaseURL == "" {
+		out = append(out, "sqlite_synchronous", c.SQLiteSynchronous)
+	}
+	return out
 }

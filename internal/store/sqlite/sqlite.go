@@ -1,5 +1,10 @@
 // Package sqlite is the embedded SQLite engine of the store: WAL mode,
 // foreign keys on, one writer and many readers, pure Go.
+//
+// Writes are committed in groups: concurrent Write calls queue for one
+// writer goroutine, which runs the functions waiting, in order, each under a
+// savepoint of one transaction, and commits them together, so that one sync
+// of the disk serves them all (see write.go).
 package sqlite
 
 import (
@@ -13,6 +18,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -24,9 +31,46 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// Options are the settings of a SQLite store.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting. "FULL", the default,
+	// syncs the disk at every commit: a write that Write acknowledged
+	// survives a power loss. "NORMAL" syncs only at checkpoints: faster, and
+	// the database stays consistent, but the writes acknowledged since the
+	// last checkpoint may be lost on a power loss (not on a crash of Atrium).
+	Synchronous string
+}
+
+func (o Options) synchronous() (string, error) {
+	switch s := strings.ToUpper(o.Synchronous); s {
+	case "":
+		return "FULL", nil
+	case "FULL", "NORMAL":
+		return s, nil
+	}
+	return "", fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, not %q", o.Synchronous)
+}
+
+// maxBatch bounds the number of Write functions committed together.
+const maxBatch = 256
+
 // DB is a SQLite store.
 type DB struct {
-	w, r *sql.DB // one writer connection, a pool of readers
+	r *sql.DB // a pool of readers
+	w *sql.DB // one connection, used by the writer goroutine only
+
+	mu       sync.Mutex
+	wake     sync.Cond  // signalled when queue grows or closed is set
+	queue    []*request // Write calls waiting for the writer, in order
+	closed   bool       // no more Write calls are taken
+	maxBatch int
+	stopped  chan struct{} // closed when the writer goroutine returns
+
+	closeOnce sync.Once
+	closeErr  error
+
+	commits   atomic.Int64                         // batches committed, for tests
+	testBegin func(context.Context, *sql.Tx) error // run at the start of each batch, for tests
 }
 
 var _ store.Store = (*DB)(nil)
@@ -48,9 +92,9 @@ func isUnique(err error) bool {
 
 func isForeignKey(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY }
 
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly bool, synchronous string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(" + synchronous + ")"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
@@ -63,42 +107,45 @@ func dsn(path string, readOnly bool) string {
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite: the database path must not contain ? or #")
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	synchronous, err := opts.synchronous()
 	if err != nil {
 		return nil, err
 	}
+	r, err := sql.Open("sqlite", dsn(path, true, synchronous)) // connects on first use
+	if err != nil {
+		return nil, err
+	}
+	w := sql.OpenDB(&writerConnector{drv: r.Driver(), dsn: dsn(path, false, synchronous)})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
+	fail := func(err error) (*DB, error) {
+		return nil, errors.Join(err, w.Close(), r.Close())
+	}
 	ms, err := sqlstore.LoadMigrations(migrations, "migrations")
 	if err != nil {
-		w.Close()
-		return nil, err
+		return fail(err)
 	}
 	if err := sqlstore.Migrate(ctx, w, &dialect, "", ms); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return fail(fmt.Errorf("sqlite: %w", err))
 	}
 	// The database holds sealed secrets and the audit trail: owner only.
 	for _, f := range []string{path, path + "-wal", path + "-shm"} {
 		if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			w.Close()
-			return nil, err
+			return fail(err)
 		}
-	}
-	r, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		w.Close()
-		return nil, err
 	}
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{w: w, r: r}, nil
+	db := &DB{r: r, w: w, maxBatch: maxBatch, stopped: make(chan struct{})}
+	db.wake.L = &db.mu
+	go db.writeLoop()
+	return db, nil
 }
 
 // Engine implements store.Store.
@@ -109,15 +156,19 @@ func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 	return sqlstore.Run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
 }
 
-// Write implements store.Store.
-func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
-	return sqlstore.Run(ctx, db.w, nil, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
-}
-
 // Ping implements store.Store.
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
-// Close implements store.Store.
+// Close implements store.Store. It waits for the Write calls already taken
+// to finish, and refuses later ones.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	db.closeOnce.Do(func() {
+		db.mu.Lock()
+		db.closed = true
+		db.wake.Broadcast()
+		db.mu.Unlock()
+		<-db.stopped
+		db.closeErr = errors.Join(db.r.Close(), db.w.Close())
+	})
+	return db.closeErr
 }

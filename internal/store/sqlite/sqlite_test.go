@@ -15,7 +15,7 @@ import (
 
 func mustOpen(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), path)
+	db, err := sqlite.Open(t.Context(), path, sqlite.Options{})
 	if err != nil {
 		t.Fatalf("Open(%q) = %v, want nil", path, err)
 	}
@@ -86,7 +86,7 @@ func TestConcurrentOpen(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, err := sqlite.Open(t.Context(), path)
+			db, err := sqlite.Open(t.Context(), path, sqlite.Options{})
 			if err == nil {
 				db.Close()
 			}
@@ -112,7 +112,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
-	db, err := sqlite.Open(t.Context(), path)
+	db, err := sqlite.Open(t.Context(), path, sqlite.Options{})
 	if err == nil {
 		db.Close()
 		t.Fatalf("Open(database of schema 9999) = nil, want an error")
@@ -132,7 +132,7 @@ func TestOpenRejectsPath(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if db, err := sqlite.Open(t.Context(), tc.path); err == nil {
+			if db, err := sqlite.Open(t.Context(), tc.path, sqlite.Options{}); err == nil {
 				db.Close()
 				t.Errorf("Open(%q) = nil, want an error", tc.path)
 			}

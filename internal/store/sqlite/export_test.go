@@ -1,0 +1,50 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Commits returns the number of batches db has committed.
+func Commits(db *DB) int64 { return db.commits.Load() }
+
+// Queued returns the number of Write calls waiting for the writer.
+func Queued(db *DB) int {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return len(db.queue)
+}
+
+// Closing reports whether Close has been called.
+func Closing(db *DB) bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.closed
+}
+
+// SetMaxBatch sets the most Write calls committed together; 1 commits each
+// alone, as a store without group commit does.
+func SetMaxBatch(db *DB, n int) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.maxBatch = n
+}
+
+// DeferForeignKeys makes every later batch check its foreign keys only at
+// its COMMIT, so that a test can make a COMMIT fail.
+func DeferForeignKeys(db *DB) {
+	db.mu.Lock() // Write takes mu too, so the writer sees testBegin
+	defer db.mu.Unlock()
+	db.testBegin = func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`)
+		return err
+	}
+}
+
+// Synchronous returns the writer's synchronous setting: 1 NORMAL, 2 FULL.
+// No Write may run meanwhile.
+func Synchronous(ctx context.Context, db *DB) (int, error) {
+	var v int
+	err := db.w.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&v)
+	return v, err
+}
