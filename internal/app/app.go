@@ -26,6 +26,7 @@ import (
 	"github.com/atriumhq/atrium/internal/aws/sts"
 	"github.com/atriumhq/atrium/internal/config"
 	"github.com/atriumhq/atrium/internal/keys"
+	"github.com/atriumhq/atrium/internal/scim"
 	"github.com/atriumhq/atrium/internal/server"
 	"github.com/atriumhq/atrium/internal/service"
 	"github.com/atriumhq/atrium/internal/store"
@@ -103,18 +104,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := server.NewMetrics(reg)
-	aws := awsproto.NewJSONHandler(awsproto.Hooks{
-		Lookup:  svc.LookupAccessKey,
-		Reject:  svc.RecordRejected,
-		Observe: metrics.Observe,
-		Logger:  log,
-	}, identitystore.New(svc), ssoadmin.New(svc))
+	hooks := awsproto.Hooks{
+		Lookup:   svc.LookupAccessKey,
+		AuthRate: svc.CheckAuthRate,
+		Reject:   svc.RecordRejected,
+		Observe:  metrics.Observe,
+		Logger:   log,
+	}
+	aws := awsproto.NewJSONHandler(hooks, identitystore.New(svc), ssoadmin.New(svc))
 	// The Query (iam, sts) and REST-JSON (access-analyzer) services.
-	hooks := awsproto.Hooks{Lookup: svc.LookupAccessKey, Reject: svc.RecordRejected, Observe: metrics.Observe, Logger: log}
 	query := awsproto.NewQueryHandler(hooks, iam.New(svc), sts.New(svc))
 	rest := awsproto.NewRESTHandler(hooks, accessanalyzer.New(svc))
 	h := server.Handler(server.Config{Logger: log, Region: cfg.Region, AWS: aws, Ready: st.Ping, Registry: reg, Metrics: metrics,
-		Query: query, REST: rest})
+		Query: query, REST: rest, SCIM: scim.New(svc, log)})
 	return &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}, nil
 }
 

@@ -23,7 +23,9 @@ var (
 )
 
 // InstanceARN formats the ARN of an instance id ("ssoins-…").
-func InstanceARN(instanceID string) string { return "arn:" + Partition + ":sso:::instance/" + instanceID }
+func InstanceARN(instanceID string) string {
+	return "arn:" + Partition + ":sso:::instance/" + instanceID
+}
 
 // ParseInstanceARN returns the instance id of an instance ARN.
 func ParseInstanceARN(s string) (string, bool) {

@@ -76,6 +76,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rq := *reqctx.RequestFrom(ctx)
 	rq.Source = service.SourceSCIM
 	ctx = reqctx.WithRequest(ctx, &rq)
+	if err := h.svc.CheckAuthRate(ctx); err != nil {
+		h.writeErr(w, r, err)
+		return
+	}
 	caller, err := h.svc.AuthenticateSCIM(ctx, tenant, strings.TrimSpace(token))
 	if !ok || err != nil {
 		if err == nil || errs.KindOf(err) == errs.Unauthenticated {

@@ -51,6 +51,8 @@ type Service struct {
 	instances sync.Map
 	// keyCache holds recently looked-up access keys: id → *cachedKey.
 	keyCache sync.Map
+	// authLimits rate-limits failed authentications per source address.
+	authLimits authLimits
 }
 
 // New checks cfg and makes a Service.
@@ -301,6 +303,9 @@ func mapStoreErr(o op, err error) error {
 // RecordRejected audits a request that an adapter refused before it reached
 // an operation (bad signature, malformed body, unknown operation).
 func (s *Service) RecordRejected(ctx context.Context, source, name string, readOnly bool, failure error) {
+	if errs.KindOf(failure) == errs.Unauthenticated {
+		s.noteAuthFailure(ctx)
+	}
 	c := &call{op: op{source: source, name: name, readOnly: readOnly}, caller: reqctx.CallerFrom(ctx)}
 	if c.caller != nil {
 		c.instanceID, c.accountID = c.caller.InstanceID, c.caller.AccountID

@@ -117,6 +117,9 @@ type JSONService struct {
 // Hooks connect the protocol layer to the rest of the server.
 type Hooks struct {
 	Lookup KeyLookup
+	// AuthRate refuses a request before its signature is checked when its
+	// source has failed to authenticate too often.
+	AuthRate func(ctx context.Context) error
 	// Reject audits a request refused before it reached the service.
 	Reject func(ctx context.Context, source, name string, readOnly bool, err error)
 	// Observe records metrics of a finished call.
@@ -197,6 +200,12 @@ func (h *JSONHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		fail(errs.E(errs.Invalid, "awsproto", "The request body could not be read.").WithCode("SerializationException"), op.ReadOnly, false)
 		return
+	}
+	if h.hooks.AuthRate != nil {
+		if err := h.hooks.AuthRate(ctx); err != nil {
+			fail(err, op.ReadOnly, false)
+			return
+		}
 	}
 	caller, err := Verify(ctx, r, body, svc.SigningName, h.hooks.Lookup, h.hooks.Now())
 	if err != nil {

@@ -168,6 +168,12 @@ func (q *QueryHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	op, known := svc.Ops[action]
+	if q.hooks.AuthRate != nil {
+		if err := q.hooks.AuthRate(ctx); err != nil {
+			fail(err, op.ReadOnly, false)
+			return
+		}
+	}
 	caller, err := Verify(ctx, r, body, svc.SigningName, q.hooks.Lookup, q.hooks.Now())
 	if err != nil {
 		fail(err, op.ReadOnly, true)

@@ -268,7 +268,9 @@ func newQueryHandler(rec *recorder) *QueryHandler {
 			c, _ := QueryErrorCode(errs.As(err))
 			rec.rejected = append(rec.rejected, rejection{source, name, c})
 		},
-		Observe: func(service, op, code string, d time.Duration) { rec.observed = append(rec.observed, service+" "+op+" "+code) },
+		Observe: func(service, op, code string, d time.Duration) {
+			rec.observed = append(rec.observed, service+" "+op+" "+code)
+		},
 	}, svc, sts)
 }
 

@@ -147,6 +147,12 @@ func (h *RESTHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(errs.E(errs.Invalid, "awsproto", "The request body could not be read.").WithCode("SerializationException"), false)
 		return
 	}
+	if h.hooks.AuthRate != nil {
+		if err := h.hooks.AuthRate(ctx); err != nil {
+			fail(err, false)
+			return
+		}
+	}
 	caller, err := Verify(ctx, r, body, svc.SigningName, h.hooks.Lookup, h.hooks.Now())
 	if err != nil {
 		fail(err, true)

@@ -45,7 +45,9 @@ func newRESTHandler(rec *recorder) *RESTHandler {
 			c, _ := ErrorCode(errs.As(err))
 			rec.rejected = append(rec.rejected, rejection{source, name, c})
 		},
-		Observe: func(service, op, code string, d time.Duration) { rec.observed = append(rec.observed, service+" "+op+" "+code) },
+		Observe: func(service, op, code string, d time.Duration) {
+			rec.observed = append(rec.observed, service+" "+op+" "+code)
+		},
 	}, svc)
 }
 

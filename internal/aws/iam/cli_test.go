@@ -97,7 +97,9 @@ func TestAWSCLI(t *testing.T) {
 				IssueCode string
 				Locations []struct {
 					Path []map[string]any
-					Span struct{ Start, End struct{ Line, Column, Offset int } }
+					Span struct {
+						Start, End struct{ Line, Column, Offset int }
+					}
 				}
 			}
 		}

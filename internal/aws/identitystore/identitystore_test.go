@@ -111,9 +111,9 @@ func TestUsers(t *testing.T) {
 			Addresses:    []types.Address{{StreetAddress: aws.String("1 Rabbit Hole"), Locality: aws.String("Oxford"), Country: aws.String("GB"), Primary: true}},
 			PhoneNumbers: []types.PhoneNumber{{Value: aws.String("+44 1865 000000"), Type: aws.String("work")}},
 			Website:      aws.String("https://alice.example.com"), Birthdate: aws.String("1852-05-04"),
-			Photos:       []types.Photo{{Value: aws.String("https://example.com/alice.png"), Type: aws.String("photo")}},
-			Roles:        []types.Role{{Value: aws.String("explorer")}},
-			Extensions:   map[string]document.Interface{"aws:identitystore:enterprise": document.NewLazyDocument(map[string]any{"employeeNumber": "42", "costCenter": "cc-1"})},
+			Photos:     []types.Photo{{Value: aws.String("https://example.com/alice.png"), Type: aws.String("photo")}},
+			Roles:      []types.Role{{Value: aws.String("explorer")}},
+			Extensions: map[string]document.Interface{"aws:identitystore:enterprise": document.NewLazyDocument(map[string]any{"employeeNumber": "42", "costCenter": "cc-1"})},
 		})
 		if err != nil {
 			t.Fatalf("CreateUser: %v", err)
