@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -130,8 +131,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := sqlstore.Migrate(ctx, w, &dialect, "", ms); err != nil {
-		return fail(fmt.Errorf("sqlite: %w", err))
+	// Switching a new database to WAL takes an exclusive lock that SQLite's
+	// busy handler does not wait for: when several processes open one new
+	// database at once, the losers retry.
+	for attempt := 0; ; attempt++ {
+		err := sqlstore.Migrate(ctx, w, &dialect, "", ms)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || attempt == 100 || ctx.Err() != nil {
+			return fail(fmt.Errorf("sqlite: %w", err))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	// The database holds sealed secrets and the audit trail: owner only.
 	for _, f := range []string{path, path + "-wal", path + "-shm"} {
@@ -171,4 +182,10 @@ func (db *DB) Close() error {
 		db.closeErr = errors.Join(db.r.Close(), db.w.Close())
 	})
 	return db.closeErr
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
