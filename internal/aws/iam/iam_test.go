@@ -364,3 +364,23 @@ func TestGetContextKeys(t *testing.T) {
 	_, err = c.GetContextKeysForPrincipalPolicy(t.Context(), &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::" + s.App.Bootstrap.Organization.ManagementAccountID + ":user/ghost")})
 	wantAPIError(t, err, "NoSuchEntity")
 }
+
+// TestSimulateAnotherPrincipal simulates the policies of a principal other
+// than the caller, found by its ARN.
+func TestSimulateAnotherPrincipal(t *testing.T) {
+	s := atriumtest.Start(t)
+	s.NewPrincipal(t, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`)
+	reader := "arn:aws:iam::" + s.App.Bootstrap.Organization.ManagementAccountID + ":user/reader"
+	out, err := iam.NewFromConfig(s.AWSConfig()).SimulatePrincipalPolicy(t.Context(), &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String(reader), ActionNames: []string{"s3:GetObject", "s3:PutObject"}})
+	if err != nil {
+		t.Fatalf("SimulatePrincipalPolicy(%s): %v", reader, err)
+	}
+	got := map[string]string{}
+	for _, r := range out.EvaluationResults {
+		got[aws.ToString(r.EvalActionName)] = string(r.EvalDecision)
+	}
+	if got["s3:GetObject"] != "allowed" || got["s3:PutObject"] != "implicitDeny" {
+		t.Errorf("SimulatePrincipalPolicy(reader) = %v, want GetObject allowed, PutObject implicitDeny", got)
+	}
+}

@@ -263,10 +263,20 @@ func (t *Tx) CreatePrincipal(ctx context.Context, p *credentials.Principal) erro
 
 // GetPrincipal implements store.Tx.
 func (t *Tx) GetPrincipal(ctx context.Context, id string) (*credentials.Principal, error) {
+	return t.principalWhere(ctx, "id", id)
+}
+
+// GetPrincipalByARN returns the principal with an ARN (a capability the
+// service finds by type assertion, for IAM's SimulatePrincipalPolicy).
+func (t *Tx) GetPrincipalByARN(ctx context.Context, arn string) (*credentials.Principal, error) {
+	return t.principalWhere(ctx, "arn", arn)
+}
+
+func (t *Tx) principalWhere(ctx context.Context, col, v string) (*credentials.Principal, error) {
 	var p credentials.Principal
 	var pol string
 	var created int64
-	err := t.tx.QueryRowContext(ctx, `SELECT id, instance_id, account_id, name, arn, policies, created_at FROM principals WHERE id = $1`, id).
+	err := t.tx.QueryRowContext(ctx, `SELECT id, instance_id, account_id, name, arn, policies, created_at FROM principals WHERE `+col+` = $1`, v).
 		Scan(&p.ID, &p.InstanceID, &p.AccountID, &p.Name, &p.ARN, &pol, &created)
 	if err != nil {
 		return nil, notFound(err)

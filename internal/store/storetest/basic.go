@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -243,6 +244,17 @@ func testPrincipals(t *testing.T, s store.Store) {
 		wantP.CreatedAt = stored(p.CreatedAt)
 		if d := diff(*gotP, wantP); d != "" {
 			t.Errorf("GetPrincipal(%q) differs:\n%s", p.ID, d)
+		}
+		if byARN, ok := tx.(interface {
+			GetPrincipalByARN(context.Context, string) (*credentials.Principal, error)
+		}); ok {
+			got, err := byARN.GetPrincipalByARN(ctx, p.ARN)
+			if err != nil || got.ID != p.ID {
+				t.Errorf("GetPrincipalByARN(%q) = %v, %v; want %s", p.ARN, got, err, p.ID)
+			}
+			if _, err := byARN.GetPrincipalByARN(ctx, p.ARN+"x"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("GetPrincipalByARN(unknown) = %v, want ErrNotFound", err)
+			}
 		}
 		gotK, err := tx.GetAccessKey(ctx, k.ID)
 		if err != nil {
