@@ -42,6 +42,9 @@ type App struct {
 	Bootstrap *service.Bootstrapped
 	Handler   http.Handler
 	log       *slog.Logger
+	// stopAccess stops the worker that completes sso-admin's asynchronous
+	// operations, and waits for it.
+	stopAccess func()
 }
 
 // OpenStore opens the store the config names, creating the data dir.
@@ -117,7 +120,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	rest := awsproto.NewRESTHandler(hooks, accessanalyzer.New(svc))
 	h := server.Handler(server.Config{Logger: log, Region: cfg.Region, AWS: aws, Ready: st.Ping, Registry: reg, Metrics: metrics,
 		Query: query, REST: rest, SCIM: scim.New(svc, log)})
-	return &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}, nil
+	a := &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}
+	a.stopAccess = startAccessWorker(ctx, svc)
+	return a, nil
+}
+
+// startAccessWorker runs the worker of sso-admin's asynchronous operations
+// until ctx ends or the returned function is called.
+func startAccessWorker(ctx context.Context, svc *service.Service) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		service.NewAccessWorker(svc, service.AccessWorkerConfig{}).Run(ctx)
+	}()
+	return func() { cancel(); <-done }
 }
 
 // writeCredentials writes the administrator's access key as an AWS shared
@@ -183,5 +200,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	return nil
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the background worker and releases the store.
+func (a *App) Close() error {
+	if a.stopAccess != nil {
+		a.stopAccess()
+	}
+	return a.Store.Close()
+}

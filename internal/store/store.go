@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/audit"
 	"github.com/atriumhq/atrium/internal/credentials"
 	"github.com/atriumhq/atrium/internal/directory"
@@ -195,6 +196,8 @@ type Tx interface {
 	AuditHead(ctx context.Context) (audit.Head, error)
 	// ScanAudit returns up to limit records with Seq > after, in order.
 	ScanAudit(ctx context.Context, after int64, limit int) ([]audit.Record, error)
+
+	AccessTx
 }
 
 // Page selects a page of a listing ordered by id: rows whose key is greater
@@ -265,4 +268,104 @@ type SCIMToken struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	RevokedAt  time.Time // zero while valid
+}
+
+// AccessTx holds permission sets, account assignments, provisioning and the
+// asynchronous operations of sso-admin. Every method is scoped to an
+// instance, except ClaimOperations, which serves the background worker.
+type AccessTx interface {
+	// CreatePermissionSet stores a new permission set; ErrConflict when
+	// the instance has one of that name (case-insensitive).
+	CreatePermissionSet(ctx context.Context, ps *access.PermissionSet) error
+	GetPermissionSet(ctx context.Context, instanceID, id string) (*access.PermissionSet, error)
+	// UpdatePermissionSet replaces every field of a permission set.
+	UpdatePermissionSet(ctx context.Context, ps *access.PermissionSet) error
+	// DeletePermissionSet deletes a permission set with its policies and tags.
+	DeletePermissionSet(ctx context.Context, instanceID, id string) error
+	// ListPermissionSets pages by id.
+	ListPermissionSets(ctx context.Context, instanceID string, page Page) ([]access.PermissionSet, error)
+	CountPermissionSets(ctx context.Context, instanceID string) (int, error)
+
+	// AddManagedPolicy attaches an AWS managed policy; ErrConflict when
+	// attached already.
+	AddManagedPolicy(ctx context.Context, instanceID, permissionSetID string, p access.ManagedPolicy) error
+	RemoveManagedPolicy(ctx context.Context, instanceID, permissionSetID, policyARN string) error
+	// ListManagedPolicies returns the attached policies ordered by ARN.
+	ListManagedPolicies(ctx context.Context, instanceID, permissionSetID string) ([]access.ManagedPolicy, error)
+	// AddCustomerPolicyRef attaches a customer managed policy reference;
+	// ErrConflict when attached already (same path and name).
+	AddCustomerPolicyRef(ctx context.Context, instanceID, permissionSetID string, r access.CustomerPolicyRef) error
+	RemoveCustomerPolicyRef(ctx context.Context, instanceID, permissionSetID string, r access.CustomerPolicyRef) error
+	// ListCustomerPolicyRefs returns the references ordered by path, name.
+	ListCustomerPolicyRefs(ctx context.Context, instanceID, permissionSetID string) ([]access.CustomerPolicyRef, error)
+
+	// PutTags sets tags of a resource (a permission set or instance id),
+	// replacing the values of keys it has.
+	PutTags(ctx context.Context, instanceID, resourceID string, tags []access.Tag) error
+	RemoveTags(ctx context.Context, instanceID, resourceID string, keys []string) error
+	// ListTags returns a resource's tags ordered by key.
+	ListTags(ctx context.Context, instanceID, resourceID string) ([]access.Tag, error)
+
+	// UpdateInstanceName renames an instance.
+	UpdateInstanceName(ctx context.Context, instanceID, name string) error
+
+	// CreateAssignment stores an assignment; ErrConflict when it exists.
+	CreateAssignment(ctx context.Context, a *access.Assignment) error
+	// DeleteAssignment deletes an assignment; ErrNotFound when absent.
+	DeleteAssignment(ctx context.Context, a *access.Assignment) error
+	// ListAssignments returns the assignments q selects, ordered by
+	// Assignment.Key.
+	ListAssignments(ctx context.Context, instanceID string, q AssignmentQuery) ([]access.Assignment, error)
+
+	// PutProvision records (or updates) the provisioning of a permission
+	// set to a target.
+	PutProvision(ctx context.Context, p *access.Provision) error
+	DeleteProvision(ctx context.Context, instanceID, permissionSetID, targetID string) error
+	// ListProvisions returns the provisions q selects, ordered by
+	// permission set id, then target id.
+	ListProvisions(ctx context.Context, instanceID string, q ProvisionQuery) ([]access.Provision, error)
+
+	CreateOperation(ctx context.Context, o *access.Operation) error
+	GetOperation(ctx context.Context, instanceID, requestID string) (*access.Operation, error)
+	// ListOperations returns operations ordered by Operation.Key.
+	ListOperations(ctx context.Context, instanceID string, q OperationQuery) ([]access.Operation, error)
+	// ClaimOperations returns up to limit operations in progress of any
+	// instance, oldest first, and locks them until the transaction ends:
+	// a concurrent ClaimOperations on another node skips them.
+	ClaimOperations(ctx context.Context, limit int) ([]access.Operation, error)
+	// CompleteOperation records the status, failure reason and completion
+	// time of an operation in progress; ErrNotFound when it is not.
+	CompleteOperation(ctx context.Context, o *access.Operation) error
+	// CountPendingOperations counts the operations in progress that name a
+	// permission set.
+	CountPendingOperations(ctx context.Context, instanceID, permissionSetID string) (int, error)
+
+	// PutCustomerManagedPolicy stores a customer managed policy of an
+	// account, replacing one of the same name.
+	PutCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error
+	// GetCustomerManagedPolicy returns the policy of an account with that
+	// name (IAM policy names are unique in an account, whatever the path).
+	GetCustomerManagedPolicy(ctx context.Context, instanceID, accountID, name string) (*access.CustomerManagedPolicy, error)
+}
+
+// AssignmentQuery selects assignments: every field set must hold.
+type AssignmentQuery struct {
+	PermissionSetID string
+	TargetIDs       []string // any of them
+	PrincipalType   string
+	PrincipalID     string
+	Page            // by Assignment.Key
+}
+
+// ProvisionQuery selects provisions: every field set must hold.
+type ProvisionQuery struct {
+	PermissionSetID string
+	TargetIDs       []string // any of them
+}
+
+// OperationQuery selects operations.
+type OperationQuery struct {
+	Kind   access.OperationKind
+	Status access.Status // "" for any
+	Page                 // by Operation.Key
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrgPolicies", func(t *testing.T) { testOrgPolicies(t, open(t)) }},
 		{"CreateAccountRequests", func(t *testing.T) { testCreateAccountRequests(t, open(t)) }},
 		{"ClaimsSkipLocked", func(t *testing.T) { testClaimsSkipLocked(t, open(t)) }},
+		{"Access", func(t *testing.T) { testAccess(t, open) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,351 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/atriumhq/atrium/internal/access"
+	"github.com/atriumhq/atrium/internal/org"
+	"github.com/atriumhq/atrium/internal/store"
+)
+
+// AccessWorker completes the asynchronous operations of sso-admin (account
+// assignment creations and deletions, permission set provisioning). A
+// request writes its operation IN_PROGRESS in its own transaction; the
+// worker claims operations in batches, oldest first, and completes a whole
+// batch in one transaction, so that thousands of assignments a second cost
+// a few commits. On PostgreSQL every node may run a worker: a claim locks
+// its rows and skips those another node holds.
+type AccessWorker struct {
+	s     *Service
+	batch int
+	poll  time.Duration
+	log   *slog.Logger
+	wake  chan struct{}
+}
+
+// AccessWorkerConfig tunes an AccessWorker.
+type AccessWorkerConfig struct {
+	// Batch is the most operations completed in one transaction; default 500.
+	Batch int
+	// Poll is how often an idle worker looks for operations requested on
+	// other nodes; default one second. Requests made on this node wake it.
+	Poll time.Duration
+}
+
+// NewAccessWorker makes the worker of s.
+func NewAccessWorker(s *Service, cfg AccessWorkerConfig) *AccessWorker {
+	if cfg.Batch <= 0 {
+		cfg.Batch = 500
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	return &AccessWorker{s: s, batch: cfg.Batch, poll: cfg.Poll, log: s.log, wake: make(chan struct{}, 1)}
+}
+
+// accessWorkers maps a *Service to its running *AccessWorker, so that an
+// operation requested through the service wakes the worker at once.
+var accessWorkers sync.Map
+
+func (s *Service) wakeAccessWorker() {
+	if v, ok := accessWorkers.Load(s); ok {
+		select {
+		case v.(*AccessWorker).wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run completes operations until ctx ends.
+func (w *AccessWorker) Run(ctx context.Context) {
+	accessWorkers.Store(w.s, w)
+	defer accessWorkers.CompareAndDelete(w.s, w)
+	backoff := w.poll
+	for ctx.Err() == nil {
+		n, err := w.RunOnce(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			w.log.ErrorContext(ctx, "completing sso-admin operations failed", "error", err)
+		case n == w.batch:
+			continue // more may be waiting
+		}
+		wait := w.poll
+		if err != nil {
+			wait, backoff = backoff, min(2*backoff, time.Minute)
+		} else {
+			backoff = w.poll
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// internalFailure is the failure reason of an operation that could not be
+// completed for an internal fault.
+const internalFailure = "An unexpected internal service exception was encountered."
+
+// RunOnce claims one batch of operations and completes it. It returns how
+// many operations it completed.
+func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
+	var ops []access.Operation
+	err := w.s.store.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if ops, err = tx.ClaimOperations(ctx, w.batch); err != nil {
+			return err
+		}
+		now := w.s.now().UTC().Truncate(time.Microsecond)
+		for i := range ops {
+			if err := w.s.completeOperation(ctx, tx, &ops[i], now); err != nil {
+				return fmt.Errorf("operation %s: %w", ops[i].RequestID, err)
+			}
+		}
+		return nil
+	})
+	if err == nil || len(ops) == 0 || ctx.Err() != nil {
+		return len(ops), err
+	}
+	// One operation failed the batch: complete them one by one, and fail
+	// the one that cannot be completed rather than retry it forever.
+	w.log.WarnContext(ctx, "an sso-admin operation batch failed; completing its operations one by one", "error", err)
+	for _, op := range ops {
+		now := w.s.now().UTC().Truncate(time.Microsecond)
+		err := w.s.store.Write(ctx, func(tx store.Tx) error {
+			cur, err := tx.GetOperation(ctx, op.InstanceID, op.RequestID)
+			if err != nil || cur.Status != access.InProgress {
+				return err
+			}
+			return w.s.completeOperation(ctx, tx, cur, now)
+		})
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		w.log.ErrorContext(ctx, "completing an sso-admin operation failed; marking it FAILED", "request_id", op.RequestID, "error", err)
+		err = w.s.store.Write(ctx, func(tx store.Tx) error {
+			cur, err := tx.GetOperation(ctx, op.InstanceID, op.RequestID)
+			if err != nil || cur.Status != access.InProgress {
+				return err
+			}
+			if err := cur.Fail(internalFailure, now); err != nil {
+				return err
+			}
+			return tx.CompleteOperation(ctx, cur)
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(ops), nil
+}
+
+// completeOperation applies an operation in progress and records its
+// outcome, in tx.
+func (s *Service) completeOperation(ctx context.Context, tx store.Tx, op *access.Operation, now time.Time) error {
+	var reason string
+	var err error
+	switch op.Kind {
+	case access.CreateAssignment:
+		reason, err = createAssignment(ctx, tx, op, now)
+	case access.DeleteAssignment:
+		reason, err = deleteAssignment(ctx, tx, op)
+	case access.ProvisionPermissionSet:
+		reason, err = provision(ctx, tx, op, now)
+	default:
+		reason = fmt.Sprintf("Unknown operation kind %s.", op.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	if reason != "" {
+		err = op.Fail(reason, now)
+	} else {
+		err = op.Succeed(now)
+	}
+	if err != nil {
+		return err
+	}
+	return tx.CompleteOperation(ctx, op)
+}
+
+// Each step below returns a failure reason when the operation cannot be
+// done, or an error when the store fails. Every check precedes every
+// write, so that a failed operation changes nothing.
+
+func loadPermissionSet(ctx context.Context, tx store.Tx, op *access.Operation) (*access.PermissionSet, string, error) {
+	ps, err := tx.GetPermissionSet(ctx, op.InstanceID, op.PermissionSetID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Sprintf("Permission set %s does not exist.", op.PermissionSetID), nil
+	}
+	return ps, "", err
+}
+
+func checkPrincipal(ctx context.Context, tx store.Tx, op *access.Operation) (string, error) {
+	var err error
+	switch op.PrincipalType {
+	case access.PrincipalUser:
+		_, err = tx.GetUser(ctx, op.InstanceID, op.PrincipalID)
+	case access.PrincipalGroup:
+		_, err = tx.GetGroup(ctx, op.InstanceID, op.PrincipalID)
+	default:
+		return fmt.Sprintf("Unknown principal type %s.", op.PrincipalType), nil
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Sprintf("The %s %s does not exist in the identity store.", principalNoun(op.PrincipalType), op.PrincipalID), nil
+	}
+	return "", err
+}
+
+func principalNoun(t string) string {
+	if t == access.PrincipalGroup {
+		return "group"
+	}
+	return "user"
+}
+
+// checkAccount checks that an account of the instance exists and is active.
+func checkAccount(ctx context.Context, tx store.Tx, instanceID, accountID string) (string, error) {
+	a, err := tx.GetAccount(ctx, instanceID, accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Sprintf("Account %s does not exist in the organization.", accountID), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if a.Status != org.AccountActive {
+		return fmt.Sprintf("Account %s is %s, not ACTIVE.", accountID, a.Status), nil
+	}
+	return "", nil
+}
+
+// targetAccounts resolves an assignment target to its accounts now.
+func targetAccounts(ctx context.Context, tx store.Tx, instanceID, typ, id string) ([]string, string, error) {
+	if typ != access.TargetOrganizationalUnit {
+		reason, err := checkAccount(ctx, tx, instanceID, id)
+		return []string{id}, reason, err
+	}
+	ok, err := ouExists(ctx, tx, instanceID, id)
+	if err != nil || !ok {
+		return nil, fmt.Sprintf("Organizational unit %s does not exist in the organization.", id), err
+	}
+	accounts, err := accountsUnder(ctx, tx, instanceID, id)
+	return accounts, "", err
+}
+
+// missingPolicy checks that every account holds the customer managed
+// policies a permission set references (its boundary's too).
+func missingPolicy(ctx context.Context, tx store.Tx, ps *access.PermissionSet, accounts []string) (string, error) {
+	refs, err := tx.ListCustomerPolicyRefs(ctx, ps.InstanceID, ps.ID)
+	if err != nil {
+		return "", err
+	}
+	if ps.Boundary != nil && ps.Boundary.CustomerPolicy != nil {
+		refs = append(refs, *ps.Boundary.CustomerPolicy)
+	}
+	for _, acct := range accounts {
+		for _, r := range refs {
+			p, err := tx.GetCustomerManagedPolicy(ctx, ps.InstanceID, acct, r.Name)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return "", err
+			}
+			if err != nil || p.Path != r.Path {
+				return fmt.Sprintf("The customer managed policy arn:aws:iam::%s:policy%s%s referenced by permission set %s does not exist in account %s.",
+					acct, r.Path, r.Name, ps.ID, acct), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+func createAssignment(ctx context.Context, tx store.Tx, op *access.Operation, now time.Time) (string, error) {
+	ps, reason, err := loadPermissionSet(ctx, tx, op)
+	if reason != "" || err != nil {
+		return reason, err
+	}
+	if reason, err := checkPrincipal(ctx, tx, op); reason != "" || err != nil {
+		return reason, err
+	}
+	accounts, reason, err := targetAccounts(ctx, tx, op.InstanceID, op.TargetType, op.TargetID)
+	if reason != "" || err != nil {
+		return reason, err
+	}
+	if reason, err := missingPolicy(ctx, tx, ps, accounts); reason != "" || err != nil {
+		return reason, err
+	}
+	a := &access.Assignment{InstanceID: op.InstanceID, TargetID: op.TargetID, TargetType: op.TargetType, PermissionSetID: ps.ID,
+		PrincipalType: op.PrincipalType, PrincipalID: op.PrincipalID, CreatedAt: now}
+	if err := tx.CreateAssignment(ctx, a); err != nil && !errors.Is(err, store.ErrConflict) { // an existing one stays
+		return "", err
+	}
+	return "", tx.PutProvision(ctx, &access.Provision{InstanceID: op.InstanceID, PermissionSetID: ps.ID, TargetID: op.TargetID,
+		TargetType: op.TargetType, Version: ps.Version, UpdatedAt: now})
+}
+
+func deleteAssignment(ctx context.Context, tx store.Tx, op *access.Operation) (string, error) {
+	a := &access.Assignment{InstanceID: op.InstanceID, TargetID: op.TargetID, PermissionSetID: op.PermissionSetID,
+		PrincipalType: op.PrincipalType, PrincipalID: op.PrincipalID}
+	err := tx.DeleteAssignment(ctx, a)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Sprintf("No account assignment of permission set %s to %s %s in %s exists.", op.PermissionSetID, principalNoun(op.PrincipalType), op.PrincipalID, op.TargetID), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	// The last assignment of a permission set in a target takes its
+	// provisioning (the role in the account) with it.
+	rest, err := tx.ListAssignments(ctx, op.InstanceID, store.AssignmentQuery{PermissionSetID: op.PermissionSetID, TargetIDs: []string{op.TargetID}, Page: store.Page{Limit: 1}})
+	if err != nil || len(rest) > 0 {
+		return "", err
+	}
+	if err := tx.DeleteProvision(ctx, op.InstanceID, op.PermissionSetID, op.TargetID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	return "", nil
+}
+
+func provision(ctx context.Context, tx store.Tx, op *access.Operation, now time.Time) (string, error) {
+	ps, reason, err := loadPermissionSet(ctx, tx, op)
+	if reason != "" || err != nil {
+		return reason, err
+	}
+	var targets []access.Provision
+	if op.TargetType == access.TargetAccount {
+		if reason, err := checkAccount(ctx, tx, op.InstanceID, op.TargetID); reason != "" || err != nil {
+			return reason, err
+		}
+		targets = []access.Provision{{TargetID: op.TargetID, TargetType: access.TargetAccount}}
+	} else if targets, err = tx.ListProvisions(ctx, op.InstanceID, store.ProvisionQuery{PermissionSetID: ps.ID}); err != nil {
+		return "", err
+	}
+	for _, t := range targets {
+		accounts := []string{t.TargetID}
+		if t.TargetType == access.TargetOrganizationalUnit {
+			if accounts, err = accountsUnder(ctx, tx, op.InstanceID, t.TargetID); err != nil {
+				return "", err
+			}
+		}
+		if reason, err := missingPolicy(ctx, tx, ps, accounts); reason != "" || err != nil {
+			return reason, err
+		}
+	}
+	for _, t := range targets {
+		if err := tx.PutProvision(ctx, &access.Provision{InstanceID: op.InstanceID, PermissionSetID: ps.ID, TargetID: t.TargetID,
+			TargetType: t.TargetType, Version: ps.Version, UpdatedAt: now}); err != nil {
+			return "", err
+		}
+	}
+	return "", nil
+}
