@@ -22,6 +22,7 @@ import (
 	"github.com/atriumhq/atrium/internal/aws/awsproto"
 	"github.com/atriumhq/atrium/internal/aws/iam"
 	"github.com/atriumhq/atrium/internal/aws/identitystore"
+	"github.com/atriumhq/atrium/internal/aws/organizations"
 	"github.com/atriumhq/atrium/internal/aws/ssoadmin"
 	"github.com/atriumhq/atrium/internal/aws/sts"
 	"github.com/atriumhq/atrium/internal/config"
@@ -45,6 +46,9 @@ type App struct {
 	// stopAccess stops the worker that completes sso-admin's asynchronous
 	// operations, and waits for it.
 	stopAccess func()
+	// stopOrg stops the worker that completes organizations' asynchronous
+	// work (account creation and closure), and waits for it.
+	stopOrg func()
 }
 
 // OpenStore opens the store the config names, creating the data dir.
@@ -114,7 +118,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Observe:  metrics.Observe,
 		Logger:   log,
 	}
-	aws := awsproto.NewJSONHandler(hooks, identitystore.New(svc), ssoadmin.New(svc))
+	aws := awsproto.NewJSONHandler(hooks, identitystore.New(svc), ssoadmin.New(svc), organizations.New(svc))
 	// The Query (iam, sts) and REST-JSON (access-analyzer) services.
 	query := awsproto.NewQueryHandler(hooks, iam.New(svc), sts.New(svc))
 	rest := awsproto.NewRESTHandler(hooks, accessanalyzer.New(svc))
@@ -122,7 +126,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Query: query, REST: rest, SCIM: scim.New(svc, log)})
 	a := &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}
 	a.stopAccess = startAccessWorker(ctx, svc)
+	a.stopOrg = startOrgWorker(ctx, svc)
 	return a, nil
+}
+
+// startOrgWorker runs the organizations worker, which first completes what
+// was left when the last node stopped, until ctx ends or the returned
+// function is called.
+func startOrgWorker(ctx context.Context, svc *service.Service) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		service.NewOrgWorker(svc, service.OrgWorkerConfig{}).Run(ctx)
+	}()
+	return func() { cancel(); <-done }
 }
 
 // startAccessWorker runs the worker of sso-admin's asynchronous operations
@@ -204,6 +222,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 func (a *App) Close() error {
 	if a.stopAccess != nil {
 		a.stopAccess()
+	}
+	if a.stopOrg != nil {
+		a.stopOrg()
 	}
 	return a.Store.Close()
 }
