@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,8 +107,9 @@ func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		now := w.s.now().UTC().Truncate(time.Microsecond)
+		bc := newBatchCache()
 		for i := range ops {
-			if err := w.s.completeOperation(ctx, tx, &ops[i], now); err != nil {
+			if err := w.s.completeOperation(ctx, tx, bc, &ops[i], now); err != nil {
 				return fmt.Errorf("operation %s: %w", ops[i].RequestID, err)
 			}
 		}
@@ -126,7 +128,7 @@ func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
 			if err != nil || cur.Status != access.InProgress {
 				return err
 			}
-			return w.s.completeOperation(ctx, tx, cur, now)
+			return w.s.completeOperation(ctx, tx, newBatchCache(), cur, now)
 		})
 		if err == nil {
 			continue
@@ -154,16 +156,16 @@ func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
 
 // completeOperation applies an operation in progress and records its
 // outcome, in tx.
-func (s *Service) completeOperation(ctx context.Context, tx store.Tx, op *access.Operation, now time.Time) error {
+func (s *Service) completeOperation(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation, now time.Time) error {
 	var reason string
 	var err error
 	switch op.Kind {
 	case access.CreateAssignment:
-		reason, err = createAssignment(ctx, tx, op, now)
+		reason, err = createAssignment(ctx, tx, bc, op, now)
 	case access.DeleteAssignment:
 		reason, err = deleteAssignment(ctx, tx, op)
 	case access.ProvisionPermissionSet:
-		reason, err = provision(ctx, tx, op, now)
+		reason, err = provision(ctx, tx, bc, op, now)
 	default:
 		reason = fmt.Sprintf("Unknown operation kind %s.", op.Kind)
 	}
@@ -185,15 +187,64 @@ func (s *Service) completeOperation(ctx context.Context, tx store.Tx, op *access
 // done, or an error when the store fails. Every check precedes every
 // write, so that a failed operation changes nothing.
 
-func loadPermissionSet(ctx context.Context, tx store.Tx, op *access.Operation) (*access.PermissionSet, string, error) {
-	ps, err := tx.GetPermissionSet(ctx, op.InstanceID, op.PermissionSetID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Sprintf("Permission set %s does not exist.", op.PermissionSetID), nil
-	}
-	return ps, "", err
+// batchCache holds what the operations of one batch look up again and
+// again (their permission sets, principals and accounts): nothing in the
+// batch's transaction changes them but the worker, which does not.
+type batchCache struct {
+	sets       map[string]*cachedSet
+	principals map[string]string // type/id → failure reason, "" if it exists
+	accounts   map[string]string // id → failure reason
+	policies   map[string]string // account/name → path, "" if missing
 }
 
-func checkPrincipal(ctx context.Context, tx store.Tx, op *access.Operation) (string, error) {
+type cachedSet struct {
+	ps     *access.PermissionSet
+	refs   []access.CustomerPolicyRef // with the boundary's
+	reason string
+}
+
+func newBatchCache() *batchCache {
+	return &batchCache{sets: map[string]*cachedSet{}, principals: map[string]string{}, accounts: map[string]string{}, policies: map[string]string{}}
+}
+
+func loadPermissionSet(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation) (*cachedSet, error) {
+	key := op.InstanceID + "/" + op.PermissionSetID
+	if cs, ok := bc.sets[key]; ok {
+		return cs, nil
+	}
+	cs := &cachedSet{}
+	ps, err := tx.GetPermissionSet(ctx, op.InstanceID, op.PermissionSetID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		cs.reason = fmt.Sprintf("Permission set %s does not exist.", op.PermissionSetID)
+	case err != nil:
+		return nil, err
+	default:
+		cs.ps = ps
+		if cs.refs, err = tx.ListCustomerPolicyRefs(ctx, ps.InstanceID, ps.ID); err != nil {
+			return nil, err
+		}
+		if ps.Boundary != nil && ps.Boundary.CustomerPolicy != nil {
+			cs.refs = append(cs.refs, *ps.Boundary.CustomerPolicy)
+		}
+	}
+	bc.sets[key] = cs
+	return cs, nil
+}
+
+func checkPrincipal(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation) (string, error) {
+	key := op.InstanceID + "/" + op.PrincipalType + "/" + op.PrincipalID
+	if reason, ok := bc.principals[key]; ok {
+		return reason, nil
+	}
+	reason, err := principalMissing(ctx, tx, op)
+	if err == nil {
+		bc.principals[key] = reason
+	}
+	return reason, err
+}
+
+func principalMissing(ctx context.Context, tx store.Tx, op *access.Operation) (string, error) {
 	var err error
 	switch op.PrincipalType {
 	case access.PrincipalUser:
@@ -217,7 +268,19 @@ func principalNoun(t string) string {
 }
 
 // checkAccount checks that an account of the instance exists and is active.
-func checkAccount(ctx context.Context, tx store.Tx, instanceID, accountID string) (string, error) {
+func checkAccount(ctx context.Context, tx store.Tx, bc *batchCache, instanceID, accountID string) (string, error) {
+	key := instanceID + "/" + accountID
+	if reason, ok := bc.accounts[key]; ok {
+		return reason, nil
+	}
+	reason, err := accountMissing(ctx, tx, instanceID, accountID)
+	if err == nil {
+		bc.accounts[key] = reason
+	}
+	return reason, err
+}
+
+func accountMissing(ctx context.Context, tx store.Tx, instanceID, accountID string) (string, error) {
 	a, err := tx.GetAccount(ctx, instanceID, accountID)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Sprintf("Account %s does not exist in the organization.", accountID), nil
@@ -232,9 +295,9 @@ func checkAccount(ctx context.Context, tx store.Tx, instanceID, accountID string
 }
 
 // targetAccounts resolves an assignment target to its accounts now.
-func targetAccounts(ctx context.Context, tx store.Tx, instanceID, typ, id string) ([]string, string, error) {
+func targetAccounts(ctx context.Context, tx store.Tx, bc *batchCache, instanceID, typ, id string) ([]string, string, error) {
 	if typ != access.TargetOrganizationalUnit {
-		reason, err := checkAccount(ctx, tx, instanceID, id)
+		reason, err := checkAccount(ctx, tx, bc, instanceID, id)
 		return []string{id}, reason, err
 	}
 	ok, err := ouExists(ctx, tx, instanceID, id)
@@ -247,44 +310,46 @@ func targetAccounts(ctx context.Context, tx store.Tx, instanceID, typ, id string
 
 // missingPolicy checks that every account holds the customer managed
 // policies a permission set references (its boundary's too).
-func missingPolicy(ctx context.Context, tx store.Tx, ps *access.PermissionSet, accounts []string) (string, error) {
-	refs, err := tx.ListCustomerPolicyRefs(ctx, ps.InstanceID, ps.ID)
-	if err != nil {
-		return "", err
-	}
-	if ps.Boundary != nil && ps.Boundary.CustomerPolicy != nil {
-		refs = append(refs, *ps.Boundary.CustomerPolicy)
-	}
+func missingPolicy(ctx context.Context, tx store.Tx, bc *batchCache, cs *cachedSet, accounts []string) (string, error) {
 	for _, acct := range accounts {
-		for _, r := range refs {
-			p, err := tx.GetCustomerManagedPolicy(ctx, ps.InstanceID, acct, r.Name)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return "", err
+		for _, r := range cs.refs {
+			key := cs.ps.InstanceID + "/" + acct + "/" + strings.ToLower(r.Name)
+			path, ok := bc.policies[key]
+			if !ok {
+				p, err := tx.GetCustomerManagedPolicy(ctx, cs.ps.InstanceID, acct, r.Name)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return "", err
+				}
+				if err == nil {
+					path = p.Path
+				}
+				bc.policies[key] = path
 			}
-			if err != nil || p.Path != r.Path {
+			if path != r.Path {
 				return fmt.Sprintf("The customer managed policy arn:aws:iam::%s:policy%s%s referenced by permission set %s does not exist in account %s.",
-					acct, r.Path, r.Name, ps.ID, acct), nil
+					acct, r.Path, r.Name, cs.ps.ID, acct), nil
 			}
 		}
 	}
 	return "", nil
 }
 
-func createAssignment(ctx context.Context, tx store.Tx, op *access.Operation, now time.Time) (string, error) {
-	ps, reason, err := loadPermissionSet(ctx, tx, op)
+func createAssignment(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation, now time.Time) (string, error) {
+	cs, err := loadPermissionSet(ctx, tx, bc, op)
+	if cs == nil || cs.reason != "" {
+		return reasonOf(cs), err
+	}
+	if reason, err := checkPrincipal(ctx, tx, bc, op); reason != "" || err != nil {
+		return reason, err
+	}
+	accounts, reason, err := targetAccounts(ctx, tx, bc, op.InstanceID, op.TargetType, op.TargetID)
 	if reason != "" || err != nil {
 		return reason, err
 	}
-	if reason, err := checkPrincipal(ctx, tx, op); reason != "" || err != nil {
+	if reason, err := missingPolicy(ctx, tx, bc, cs, accounts); reason != "" || err != nil {
 		return reason, err
 	}
-	accounts, reason, err := targetAccounts(ctx, tx, op.InstanceID, op.TargetType, op.TargetID)
-	if reason != "" || err != nil {
-		return reason, err
-	}
-	if reason, err := missingPolicy(ctx, tx, ps, accounts); reason != "" || err != nil {
-		return reason, err
-	}
+	ps := cs.ps
 	a := &access.Assignment{InstanceID: op.InstanceID, TargetID: op.TargetID, TargetType: op.TargetType, PermissionSetID: ps.ID,
 		PrincipalType: op.PrincipalType, PrincipalID: op.PrincipalID, CreatedAt: now}
 	if err := tx.CreateAssignment(ctx, a); err != nil && !errors.Is(err, store.ErrConflict) { // an existing one stays
@@ -292,6 +357,13 @@ func createAssignment(ctx context.Context, tx store.Tx, op *access.Operation, no
 	}
 	return "", tx.PutProvision(ctx, &access.Provision{InstanceID: op.InstanceID, PermissionSetID: ps.ID, TargetID: op.TargetID,
 		TargetType: op.TargetType, Version: ps.Version, UpdatedAt: now})
+}
+
+func reasonOf(cs *cachedSet) string {
+	if cs == nil {
+		return ""
+	}
+	return cs.reason
 }
 
 func deleteAssignment(ctx context.Context, tx store.Tx, op *access.Operation) (string, error) {
@@ -316,14 +388,15 @@ func deleteAssignment(ctx context.Context, tx store.Tx, op *access.Operation) (s
 	return "", nil
 }
 
-func provision(ctx context.Context, tx store.Tx, op *access.Operation, now time.Time) (string, error) {
-	ps, reason, err := loadPermissionSet(ctx, tx, op)
-	if reason != "" || err != nil {
-		return reason, err
+func provision(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation, now time.Time) (string, error) {
+	cs, err := loadPermissionSet(ctx, tx, bc, op)
+	if cs == nil || cs.reason != "" {
+		return reasonOf(cs), err
 	}
+	ps := cs.ps
 	var targets []access.Provision
 	if op.TargetType == access.TargetAccount {
-		if reason, err := checkAccount(ctx, tx, op.InstanceID, op.TargetID); reason != "" || err != nil {
+		if reason, err := checkAccount(ctx, tx, bc, op.InstanceID, op.TargetID); reason != "" || err != nil {
 			return reason, err
 		}
 		targets = []access.Provision{{TargetID: op.TargetID, TargetType: access.TargetAccount}}
@@ -337,7 +410,7 @@ func provision(ctx context.Context, tx store.Tx, op *access.Operation, now time.
 				return "", err
 			}
 		}
-		if reason, err := missingPolicy(ctx, tx, ps, accounts); reason != "" || err != nil {
+		if reason, err := missingPolicy(ctx, tx, bc, cs, accounts); reason != "" || err != nil {
 			return reason, err
 		}
 	}

@@ -13,8 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
+	"github.com/atriumhq/atrium/internal/access"
+	"github.com/atriumhq/atrium/internal/arn"
 	"github.com/atriumhq/atrium/internal/atriumtest"
 	"github.com/atriumhq/atrium/internal/org"
+	"github.com/atriumhq/atrium/internal/service"
 	"github.com/atriumhq/atrium/internal/store"
 	"github.com/atriumhq/atrium/internal/store/storetest"
 )
@@ -111,4 +114,68 @@ func mustGroupB(b *testing.B, s *atriumtest.Server) string {
 		b.Fatal(err)
 	}
 	return aws.ToString(out.GroupId)
+}
+
+// BenchmarkAccessWorker measures the worker alone: b.N assignment creations
+// written straight to the store, completed by the worker in batches.
+func BenchmarkAccessWorker(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchWorker(b, atriumtest.Start(b)) })
+	b.Run("postgres", func(b *testing.B) {
+		benchWorker(b, atriumtest.Start(b, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(b)}))
+	})
+}
+
+func benchWorker(b *testing.B, s *atriumtest.Server) {
+	ctx := context.Background()
+	instanceID := s.App.Bootstrap.Instance.ID
+	root := s.App.Bootstrap.Organization.RootID
+	out, err := s.SSOAdmin().CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(s.InstanceARN), Name: aws.String("Bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, psID, _ := arn.ParsePermissionSetARN(aws.ToString(out.PermissionSet.PermissionSetArn))
+	group := mustGroupB(b, s)
+	ids := arn.Generator{}
+	err = s.App.Store.Write(ctx, func(tx store.Tx) error {
+		now := time.Now().UTC()
+		for i := range b.N {
+			acct := fmt.Sprintf("6%011d", i)
+			if err := tx.CreateAccount(ctx, &org.Account{ID: acct, InstanceID: instanceID, Name: acct, Email: acct + "@example.com",
+				Status: org.AccountActive, ParentID: root, JoinedAt: now, JoinMethod: org.JoinedCreated}); err != nil {
+				return err
+			}
+			op := access.NewOperation(access.CreateAssignment, instanceID, ids.UUID(), now)
+			op.TargetID, op.TargetType, op.PermissionSetID, op.PrincipalType, op.PrincipalID = acct, access.TargetAccount, psID, access.PrincipalGroup, group
+			if err := tx.CreateOperation(ctx, op); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := service.NewAccessWorker(s.App.Service, service.AccessWorkerConfig{})
+	b.ResetTimer()
+	start := time.Now()
+	done := 0
+	for done < b.N {
+		n, err := w.RunOnce(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		done += n
+		if n == 0 {
+			time.Sleep(time.Millisecond) // the app's own worker holds the rest
+			var pending []access.Operation
+			_ = s.App.Store.Read(ctx, func(tx store.Tx) (err error) {
+				pending, err = tx.ListOperations(ctx, instanceID, store.OperationQuery{Kind: access.CreateAssignment, Status: access.InProgress, Page: store.Page{Limit: 1}})
+				return err
+			})
+			if len(pending) == 0 {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "completed/s")
 }
