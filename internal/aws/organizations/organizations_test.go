@@ -318,7 +318,7 @@ func TestOrganizationalUnits(t *testing.T) {
 		root := aws.ToString(rootOf(t, c).Id)
 		prod := mustCreateOU(t, c, root, "Prod")
 		pid := aws.ToString(prod.Id)
-		if !regexp.MustCompile(`^ou-` + strings.TrimPrefix(root, "r-") + `-[a-z0-9]{8}$`).MatchString(pid) ||
+		if !regexp.MustCompile(`^ou-`+strings.TrimPrefix(root, "r-")+`-[a-z0-9]{8}$`).MatchString(pid) ||
 			aws.ToString(prod.Arn) != "arn:aws:organizations::"+mgmt+":ou/"+orgID+"/"+pid || aws.ToString(prod.Path) != orgID+"/"+root+"/"+pid+"/" {
 			t.Errorf("CreateOrganizationalUnit = %+v", prod)
 		}
