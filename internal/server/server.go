@@ -89,7 +89,7 @@ func Handler(cfg Config) http.Handler {
 		mux.Handle("/{tenant}/scim/v2/", cfg.SCIM)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if cfg.AWS.Handles(r) || r.Header.Get("X-Amz-Target") != "" {
+		if cfg.AWS.Handles(r) || awsproto.Target(r) != "" {
 			cfg.AWS.ServeHTTP(w, r)
 			return
 		}
@@ -153,7 +153,7 @@ func withRequest(log *slog.Logger, region string, next http.Handler) http.Handle
 				}
 			}
 			log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"target", r.Header.Get("X-Amz-Target"), "status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+				"target", awsproto.Target(r), "status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 		}()
 		next.ServeHTTP(sw, r.WithContext(ctx))
 	})

@@ -149,9 +149,19 @@ func NewJSONHandler(h Hooks, services ...*JSONService) *JSONHandler {
 	return &JSONHandler{hooks: h, services: m}
 }
 
+// Target is the X-Amz-Target of a JSON 1.1 request: its header, or the
+// query parameter a presigned URL carries it in (the SDK's presigner moves
+// X-Amz-* headers into the query).
+func Target(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Target"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("X-Amz-Target")
+}
+
 // Handles reports whether r is a JSON 1.1 request for one of the services.
 func (h *JSONHandler) Handles(r *http.Request) bool {
-	prefix, _, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	prefix, _, _ := strings.Cut(Target(r), ".")
 	_, ok := h.services[prefix]
 	return ok
 }
@@ -159,7 +169,7 @@ func (h *JSONHandler) Handles(r *http.Request) bool {
 func (h *JSONHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.hooks.Now()
 	ctx := r.Context()
-	prefix, name, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	prefix, name, _ := strings.Cut(Target(r), ".")
 	svc := h.services[prefix]
 	code := ""
 	defer func() {

@@ -547,3 +547,26 @@ func TestPresignedRequestRuns(t *testing.T) {
 	again.Header = r.Header.Clone()
 	checkRefused(t, s, mustDo(t, again), 403, "InvalidSignatureException", "does not match", true)
 }
+
+// TestPresignedWithHoistedTarget presigns with the SDK's defaults, which
+// move X-Amz-Target into the query: the request is dispatched by it.
+func TestPresignedWithHoistedTarget(t *testing.T) {
+	s := atriumtest.Start(t)
+	body := `{"IdentityStoreId":"` + s.StoreID + `"}`
+	r := request{target: "AWSIdentityStore.ListUsers", body: body}.build(t, s)
+	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), s.Credentials, r, sha256Hex(body), "identitystore", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(signed, "X-Amz-Target=") {
+		t.Fatalf("the presigner kept the target in a header: %s", signed)
+	}
+	out, err := http.NewRequest(http.MethodPost, signed, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Header.Set("Content-Type", "application/x-amz-json-1.1") // no X-Amz-Target header
+	if got := mustDo(t, out); got.status != 200 || got.body["Users"] == nil {
+		t.Fatalf("presigned ListUsers with the target in the query = %d %s, want 200", got.status, got.raw)
+	}
+}

@@ -95,7 +95,7 @@ func NewQueryHandler(h Hooks, services ...*QueryService) *QueryHandler {
 // Handles reports whether r is a Query request: a POST of a form, or a GET
 // with an Action, to the root, without X-Amz-Target.
 func (q *QueryHandler) Handles(r *http.Request) bool {
-	if r.URL.Path != "/" || r.Header.Get("X-Amz-Target") != "" {
+	if r.URL.Path != "/" || Target(r) != "" {
 		return false
 	}
 	switch r.Method {
