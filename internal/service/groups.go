@@ -122,15 +122,7 @@ func (s *Service) UpdateGroup(ctx context.Context, storeID, groupID string, ops 
 		if err := directory.ApplyGroupOperations(o.String(), g, ops); err != nil {
 			return err
 		}
-		if err := s.checkGroupUnique(ctx, tx, o, g); err != nil {
-			return err
-		}
-		g.Revision++
-		g.UpdatedAt, g.UpdatedBy = now.Truncate(time.Microsecond), c.caller.ARN
-		if err := tx.UpdateGroup(ctx, g); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate GroupDisplayName.")
-			}
+		if err := s.saveGroup(ctx, tx, o, c, g, now); err != nil {
 			return err
 		}
 		c.response = map[string]string{"GroupId": g.GroupID, "IdentityStoreId": storeID, "Revision": revision(g.Revision)}
@@ -140,6 +132,23 @@ func (s *Service) UpdateGroup(ctx context.Context, storeID, groupID string, ops 
 		return nil, err
 	}
 	return g, nil
+}
+
+// saveGroup stores a changed, validated group: its display name and
+// external ids must stay unique, and its revision moves on.
+func (s *Service) saveGroup(ctx context.Context, tx store.Tx, o op, c *call, g *directory.Group, now time.Time) error {
+	if err := s.checkGroupUnique(ctx, tx, o, g); err != nil {
+		return err
+	}
+	g.Revision++
+	g.UpdatedAt, g.UpdatedBy = now.Truncate(time.Microsecond), c.caller.ARN
+	if err := tx.UpdateGroup(ctx, g); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return uniqueness(o, "Duplicate display name or external id.")
+		}
+		return err
+	}
+	return nil
 }
 
 // DeleteGroup deletes a group and its memberships.

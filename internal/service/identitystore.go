@@ -222,15 +222,7 @@ func (s *Service) UpdateUser(ctx context.Context, storeID, userID string, ops []
 		if err := directory.ApplyUserOperations(o.String(), u, ops); err != nil {
 			return err
 		}
-		if err := s.checkUserUnique(ctx, tx, o, u); err != nil {
-			return err
-		}
-		u.Revision++
-		u.UpdatedAt, u.UpdatedBy = now.Truncate(time.Microsecond), c.caller.ARN
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate UserName.")
-			}
+		if err := s.saveUser(ctx, tx, o, c, u, now); err != nil {
 			return err
 		}
 		c.response = map[string]string{"UserId": u.UserID, "IdentityStoreId": storeID, "Revision": revision(u.Revision)}
@@ -240,6 +232,23 @@ func (s *Service) UpdateUser(ctx context.Context, storeID, userID string, ops []
 		return nil, err
 	}
 	return u, nil
+}
+
+// saveUser stores a changed, validated user: its user name and external
+// ids must stay unique, and its revision moves on.
+func (s *Service) saveUser(ctx context.Context, tx store.Tx, o op, c *call, u *directory.User, now time.Time) error {
+	if err := s.checkUserUnique(ctx, tx, o, u); err != nil {
+		return err
+	}
+	u.Revision++
+	u.UpdatedAt, u.UpdatedBy = now.Truncate(time.Microsecond), c.caller.ARN
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return uniqueness(o, "Duplicate user name or external id.")
+		}
+		return err
+	}
+	return nil
 }
 
 // DeleteUser deletes a user and its memberships.

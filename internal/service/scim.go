@@ -154,15 +154,7 @@ func (s *Service) SCIMUpdateUser(ctx context.Context, id, ifMatchTag string, put
 		if err := directory.ValidateUserWithin(o.String(), u, directory.SCIMLimits); err != nil {
 			return err
 		}
-		if err := s.checkUserUnique(ctx, tx, o, u); err != nil {
-			return err
-		}
-		u.Revision++
-		u.UpdatedAt, u.UpdatedBy = now.Truncate(time.Microsecond), c.caller.ARN
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate userName or externalId.")
-			}
+		if err := s.saveUser(ctx, tx, o, c, u, now); err != nil {
 			return err
 		}
 		c.response = map[string]string{"id": u.UserID, "version": revision(u.Revision)}
@@ -516,18 +508,10 @@ func (s *Service) SCIMUpdateGroup(ctx context.Context, id, ifMatchTag string, pu
 		if err := directory.ValidateGroup(o.String(), g); err != nil {
 			return err
 		}
-		if err := s.checkGroupUnique(ctx, tx, o, g); err != nil {
-			return err
-		}
 		if _, err := s.setMembers(ctx, tx, o, c, g, members, now); err != nil {
 			return err
 		}
-		g.Revision++
-		g.UpdatedAt, g.UpdatedBy = now, c.caller.ARN
-		if err := tx.UpdateGroup(ctx, g); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate displayName or externalId.")
-			}
+		if err := s.saveGroup(ctx, tx, o, c, g, now); err != nil {
 			return err
 		}
 		c.response = map[string]string{"id": g.GroupID, "version": revision(g.Revision)}
