@@ -28,6 +28,14 @@ type Store interface {
 	// Write runs fn in a read-write transaction and commits it if fn
 	// returns nil. Writes are serialized where the engine needs it.
 	Write(ctx context.Context, fn func(Tx) error) error
+	// WriteRelaxed runs fn like Write, atomically and in order with every
+	// other write, but may return before the commit is durable: it becomes
+	// durable with the next Write that commits, or on its own within about
+	// a second. A crash of Atrium loses nothing; a power loss or a crash of
+	// the operating system may lose the relaxed commits of that last moment,
+	// never a Write acknowledged before or after them. It is for records
+	// that change nothing else, such as the audit events of reads.
+	WriteRelaxed(ctx context.Context, fn func(Tx) error) error
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Engine names the engine ("sqlite", "postgres").

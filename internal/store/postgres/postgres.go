@@ -37,6 +37,7 @@ var dialect = sqlstore.Dialect{
 	IsForeignKeyViolation: func(err error) bool { return sqlState(err) == "23503" },
 	LockBootstrap:         fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBootstrap),
 	ForUpdate:             "FOR UPDATE",
+	RelaxCommit:           "SET LOCAL synchronous_commit TO OFF",
 }
 
 func sqlState(err error) string {
@@ -90,6 +91,19 @@ func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 // Write implements store.Store.
 func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
 	return sqlstore.Run(ctx, db.db, nil, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
+}
+
+// WriteRelaxed implements store.Store: the transaction commits with
+// synchronous_commit off, so COMMIT does not wait for its WAL to reach the
+// disk. PostgreSQL's WAL writer flushes it within three wal_writer_delay
+// (600 ms by default), and any later synchronous commit flushes it first.
+func (db *DB) WriteRelaxed(ctx context.Context, fn func(store.Tx) error) error {
+	return sqlstore.Run(ctx, db.db, nil, &dialect, func(tx *sqlstore.Tx) error {
+		if err := tx.RelaxCommit(ctx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // Ping implements store.Store.

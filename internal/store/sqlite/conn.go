@@ -26,13 +26,16 @@ type driverConn interface {
 	RegisterRollbackHook(sqlite.RollbackHookFn)
 }
 
-// writerConnector opens the writer's connection, a conn.
-type writerConnector struct {
-	drv driver.Driver
-	dsn string
+var errNoContextStmt = errors.New("sqlite: the driver's statement lacks a method the store needs")
+
+// connector opens connections, each a conn: the writer's, or a reader's.
+type connector struct {
+	drv    driver.Driver
+	dsn    string
+	writer bool
 }
 
-func (c *writerConnector) Connect(context.Context) (driver.Conn, error) {
+func (c *connector) Connect(context.Context) (driver.Conn, error) {
 	dc, err := c.drv.Open(c.dsn)
 	if err != nil {
 		return nil, err
@@ -40,18 +43,23 @@ func (c *writerConnector) Connect(context.Context) (driver.Conn, error) {
 	inner, ok := dc.(driverConn)
 	if !ok {
 		dc.Close()
-		return nil, errors.New("sqlite: the driver's connection lacks a method the writer needs")
+		return nil, errors.New("sqlite: the driver's connection lacks a method the store needs")
 	}
-	w := &conn{inner: inner}
-	inner.RegisterRollbackHook(func() { w.rolledBack.Store(true) })
+	w := &conn{inner: inner, writer: c.writer}
+	w.stmts = newStmtCache(func(ctx context.Context, q string) (driver.Stmt, error) { return inner.PrepareContext(w.ctx(ctx), q) })
+	if c.writer {
+		inner.RegisterRollbackHook(func() { w.rolledBack.Store(true) })
+	}
 	return w, nil
 }
 
-func (c *writerConnector) Driver() driver.Driver { return c.drv }
+func (c *connector) Driver() driver.Driver { return c.drv }
 
-// conn is the writer's connection. Several callers' functions share its
-// transactions, so it differs from the driver's in two ways that keep one
-// caller from undoing the work of the others:
+// conn is a connection that keeps its prepared statements (stmtCache).
+//
+// The writer's conn differs from the driver's in two more ways. Several
+// callers' functions share its transactions, so it keeps one caller from
+// undoing the work of the others:
 //
 //   - Statements run without the cancellation of the caller's context: SQLite
 //     answers an interrupted INSERT, UPDATE or DELETE by rolling back the
@@ -60,12 +68,22 @@ func (c *writerConnector) Driver() driver.Driver { return c.drv }
 //     only its own work is undone.
 //   - Once SQLite has rolled back a transaction on its own (an interrupt, a
 //     full disk, an I/O error), the connection refuses every statement until
-//     the next BEGIN, instead of running them outside any transaction, each
+//     the transaction ends, instead of running them outside any transaction, each
 //     committed on its own. The writer sees the refusal when it releases the
 //     function's savepoint, and fails the whole batch.
 type conn struct {
 	inner      driverConn
-	rolledBack atomic.Bool // set by SQLite's rollback hook, cleared by BeginTx
+	writer     bool
+	stmts      *stmtCache
+	rolledBack atomic.Bool // writer only: set by SQLite's rollback hook, cleared when the transaction ends
+}
+
+// ctx is the context statements run with: the writer's run to the end.
+func (c *conn) ctx(ctx context.Context) context.Context {
+	if c.writer {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 var (
@@ -88,7 +106,28 @@ func (c *conn) usable() error {
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	c.rolledBack.Store(false)
-	return c.inner.BeginTx(context.WithoutCancel(ctx), opts)
+	t, err := c.inner.BeginTx(c.ctx(ctx), opts)
+	if err != nil {
+		return nil, err
+	}
+	return &connTx{inner: t, c: c}, nil
+}
+
+// connTx ends a transaction of a conn: once it has, the conn takes
+// statements again (a rollback by SQLite refuses them only until then).
+type connTx struct {
+	inner driver.Tx
+	c     *conn
+}
+
+func (t *connTx) Commit() error {
+	defer t.c.rolledBack.Store(false)
+	return t.inner.Commit()
+}
+
+func (t *connTx) Rollback() error {
+	defer t.c.rolledBack.Store(false)
+	return t.inner.Rollback()
 }
 
 func (c *conn) Begin() (driver.Tx, error) {
@@ -99,28 +138,28 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
-	return c.inner.ExecContext(context.WithoutCancel(ctx), query, args)
+	return c.stmts.exec(c.ctx(ctx), query, args)
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
-	return c.inner.QueryContext(context.WithoutCancel(ctx), query, args)
+	return c.stmts.query(c.ctx(ctx), query, args)
 }
 
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
-	s, err := c.inner.PrepareContext(context.WithoutCancel(ctx), query)
+	s, err := c.inner.PrepareContext(c.ctx(ctx), query)
 	if err != nil {
 		return nil, err
 	}
 	ds, ok := s.(driverStmt)
 	if !ok {
 		s.Close()
-		return nil, errors.New("sqlite: the driver's statement lacks a method the writer needs")
+		return nil, errNoContextStmt
 	}
 	return &stmt{inner: ds, c: c}, nil
 }
@@ -129,7 +168,11 @@ func (c *conn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }
 
-func (c *conn) Close() error                           { return c.inner.Close() }
+func (c *conn) Close() error {
+	c.stmts.close()
+	return c.inner.Close()
+}
+
 func (c *conn) Ping(ctx context.Context) error         { return c.inner.Ping(ctx) }
 func (c *conn) ResetSession(ctx context.Context) error { return c.inner.ResetSession(ctx) }
 func (c *conn) IsValid() bool                          { return c.inner.IsValid() }
@@ -154,14 +197,14 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err := s.c.usable(); err != nil {
 		return nil, err
 	}
-	return s.inner.ExecContext(context.WithoutCancel(ctx), args)
+	return s.inner.ExecContext(s.c.ctx(ctx), args)
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	if err := s.c.usable(); err != nil {
 		return nil, err
 	}
-	return s.inner.QueryContext(context.WithoutCancel(ctx), args)
+	return s.inner.QueryContext(s.c.ctx(ctx), args)
 }
 
 // Exec and Query are never called: database/sql prefers the Context forms.

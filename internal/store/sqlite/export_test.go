@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // Commits returns the number of batches db has committed.
@@ -47,4 +48,18 @@ func Synchronous(ctx context.Context, db *DB) (int, error) {
 	var v int
 	err := db.w.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&v)
 	return v, err
+}
+
+// RelaxedCommits returns the number of batches db committed without waiting
+// for the disk, and Flushes the number of checkpoints that synced them.
+func RelaxedCommits(db *DB) int64 { return db.relaxedCommits.Load() }
+
+func Flushes(db *DB) int64 { return db.flushes.Load() }
+
+// SetFlushDelay sets how long relaxed commits wait for a sync while db is
+// idle. Call it before any write.
+func SetFlushDelay(db *DB, d time.Duration) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.flushDelay = d
 }

@@ -55,6 +55,10 @@ func (o Options) synchronous() (string, error) {
 // maxBatch bounds the number of Write functions committed together.
 const maxBatch = 256
 
+// flushDelay is how long relaxed commits may wait for a sync while the
+// store is idle.
+const flushDelay = 500 * time.Millisecond
+
 // DB is a SQLite store.
 type DB struct {
 	r *sql.DB // a pool of readers
@@ -66,6 +70,16 @@ type DB struct {
 	closed   bool       // no more Write calls are taken
 	maxBatch int
 	stopped  chan struct{} // closed when the writer goroutine returns
+
+	sync       string        // the configured synchronous level
+	flushDelay time.Duration // see the const
+	flushArmed bool          // a flush timer runs (guarded by mu)
+	flushDue   bool          // the flush timer fired (guarded by mu)
+	// Owned by the writer goroutine:
+	curSync        string       // the writer connection's synchronous level now
+	unsynced       bool         // relaxed commits may not be on the disk yet
+	flushes        atomic.Int64 // checkpoints that synced relaxed commits, for tests
+	relaxedCommits atomic.Int64 // batches committed without a sync, for tests
 
 	closeOnce sync.Once
 	closeErr  error
@@ -116,11 +130,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(path, true, synchronous)) // connects on first use
-	if err != nil {
-		return nil, err
-	}
-	w := sql.OpenDB(&writerConnector{drv: r.Driver(), dsn: dsn(path, false, synchronous)})
+	drv := &sqlite.Driver{}
+	r := sql.OpenDB(&connector{drv: drv, dsn: dsn(path, true, synchronous)}) // connects on first use
+	w := sql.OpenDB(&connector{drv: drv, dsn: dsn(path, false, synchronous), writer: true})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -153,7 +165,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{r: r, w: w, maxBatch: maxBatch, stopped: make(chan struct{})}
+	db := &DB{r: r, w: w, maxBatch: maxBatch, stopped: make(chan struct{}),
+		sync: synchronous, curSync: synchronous, flushDelay: flushDelay}
 	db.wake.L = &db.mu
 	go db.writeLoop()
 	return db, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/atriumhq/atrium/internal/store"
 	"github.com/atriumhq/atrium/internal/store/sqlstore"
@@ -26,13 +27,21 @@ import (
 //
 // Each function sees the effects of those before it, exactly as if the calls
 // had run one after the other: the writes stay serializable.
+//
+// Relaxed writes (WriteRelaxed). A batch made only of relaxed calls commits
+// with synchronous=NORMAL: its frames reach the WAL, but the writer does not
+// wait for the disk. The WAL is a sequence, so the next batch that commits
+// with synchronous=FULL syncs them too; when none comes, the writer, once
+// idle, checkpoints the WAL within flushDelay, which syncs it. A batch that
+// holds one call that is not relaxed commits durably for all its calls.
 
 // A request is one Write call.
 type request struct {
-	ctx   context.Context
-	state atomic.Int32 // queued, then started (by the writer) or abandoned
-	reply chan reply   // writer to caller: the turn, then the verdict
-	ran   chan error   // caller to writer: how the function ended
+	ctx     context.Context
+	relaxed bool         // the caller need not wait for the disk
+	state   atomic.Int32 // queued, then started (by the writer) or abandoned
+	reply   chan reply   // writer to caller: the turn, then the verdict
+	ran     chan error   // caller to writer: how the function ended
 }
 
 const (
@@ -67,10 +76,20 @@ func (r *request) start() bool {
 // function runs with its own ctx (ended, its next statement fails), and the
 // call returns when its batch is committed or rolled back.
 func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
+	return db.write(ctx, false, fn)
+}
+
+// WriteRelaxed implements store.Store: see the comment at the top of the
+// file.
+func (db *DB) WriteRelaxed(ctx context.Context, fn func(store.Tx) error) error {
+	return db.write(ctx, true, fn)
+}
+
+func (db *DB) write(ctx context.Context, relaxed bool, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := &request{ctx: ctx, reply: make(chan reply, 1), ran: make(chan error, 1)}
+	r := &request{ctx: ctx, relaxed: relaxed, reply: make(chan reply, 1), ran: make(chan error, 1)}
 	db.mu.Lock()
 	if db.closed {
 		db.mu.Unlock()
@@ -116,8 +135,15 @@ func (db *DB) writeLoop() {
 	defer close(db.stopped)
 	var carry []*request
 	for {
-		batch := db.next(carry)
+		batch, flush := db.next(carry)
+		if flush {
+			db.flush()
+			continue
+		}
 		if len(batch) == 0 {
+			if db.unsynced {
+				db.flush()
+			}
 			return
 		}
 		carry = db.runBatch(batch)
@@ -126,20 +152,73 @@ func (db *DB) writeLoop() {
 
 // next returns carry and the calls queued after it, up to maxBatch in all,
 // waiting for one if there is none; it returns none once the store is closed
-// and nothing is left.
-func (db *DB) next(carry []*request) []*request {
+// and nothing is left. While it waits with relaxed commits unsynced, it arms
+// a timer, and reports flush when the timer fires first.
+func (db *DB) next(carry []*request) (batch []*request, flush bool) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for len(carry) == 0 && len(db.queue) == 0 && !db.closed {
+		if db.flushDue {
+			db.flushDue = false
+			return nil, db.unsynced
+		}
+		if db.unsynced && !db.flushArmed {
+			db.flushArmed = true
+			time.AfterFunc(db.flushDelay, func() {
+				db.mu.Lock()
+				db.flushArmed, db.flushDue = false, true
+				db.wake.Broadcast()
+				db.mu.Unlock()
+			})
+		}
 		db.wake.Wait()
 	}
 	n := min(len(db.queue), max(db.maxBatch-len(carry), 0))
-	batch := make([]*request, 0, len(carry)+n)
+	batch = make([]*request, 0, len(carry)+n)
 	batch = append(append(batch, carry...), db.queue[:n]...)
 	rest := copy(db.queue, db.queue[n:])
 	clear(db.queue[rest:])
 	db.queue = db.queue[:rest]
-	return batch
+	return batch, false
+}
+
+// flush makes the relaxed commits durable: a checkpoint syncs the WAL
+// before it copies pages into the database. A checkpoint that a reader kept
+// from finishing is tried again at the next flush.
+func (db *DB) flush() {
+	var busy, logged, copied int
+	err := db.w.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
+	if err == nil && copied >= logged {
+		db.unsynced = false
+		db.flushes.Add(1)
+	}
+}
+
+// setSynchronous sets the writer connection's synchronous level for the
+// next transaction (SQLite refuses to change it inside one).
+func (db *DB) setSynchronous(level string) error {
+	if db.curSync == level {
+		return nil
+	}
+	if _, err := db.w.ExecContext(context.Background(), `PRAGMA synchronous=`+level); err != nil {
+		return err
+	}
+	db.curSync = level
+	return nil
+}
+
+// syncLevel is the synchronous level batch commits with: the store's own,
+// unless it is FULL and every call of the batch is relaxed.
+func (db *DB) syncLevel(batch []*request) string {
+	if db.sync != "FULL" {
+		return db.sync
+	}
+	for _, r := range batch {
+		if !r.relaxed {
+			return "FULL"
+		}
+	}
+	return "NORMAL"
 }
 
 // runBatch runs batch in one transaction. When SQLite rolls the transaction
@@ -147,7 +226,12 @@ func (db *DB) next(carry []*request) []*request {
 // returned, to run in the next batch.
 func (db *DB) runBatch(batch []*request) (rest []*request) {
 	ctx := context.Background() // the calls' own contexts end only their own calls
-	tx, err := db.w.BeginTx(ctx, nil)
+	level := db.syncLevel(batch)
+	err := db.setSynchronous(level)
+	var tx *sql.Tx
+	if err == nil {
+		tx, err = db.w.BeginTx(ctx, nil)
+	}
 	if err == nil && db.testBegin != nil {
 		if err = db.testBegin(ctx, tx); err != nil {
 			_ = tx.Rollback()
@@ -202,6 +286,11 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 			return nil
 		}
 		db.commits.Add(1)
+		// A FULL commit synced the whole WAL, relaxed commits before it too.
+		db.unsynced = level != db.sync
+		if db.unsynced {
+			db.relaxedCommits.Add(1)
+		}
 	}
 	for _, d := range done {
 		d.r.reply <- reply{err: d.err}

@@ -572,3 +572,90 @@ func TestOpenSynchronous(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteRelaxed(t *testing.T) {
+	// A batch of relaxed calls commits without a sync (synchronous=NORMAL)
+	// and is synced by a checkpoint once the writer is idle; a batch holding
+	// one durable call commits with FULL for all; a durable write after
+	// relaxed ones syncs them with it, so no flush is left to do.
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	db := mustOpen(t, path)
+	sqlite.SetFlushDelay(db, 20*time.Millisecond)
+	ctx := t.Context()
+	set := func(key string) func(store.Tx) error {
+		return func(tx store.Tx) error { return tx.SetMeta(ctx, key, "v") }
+	}
+	level := func() int {
+		t.Helper()
+		v, err := sqlite.Synchronous(ctx, db)
+		if err != nil {
+			t.Fatalf("PRAGMA synchronous: %v", err)
+		}
+		return v
+	}
+
+	if err := db.WriteRelaxed(ctx, set("relaxed")); err != nil {
+		t.Fatalf("WriteRelaxed = %v, want nil", err)
+	}
+	if got := sqlite.RelaxedCommits(db); got != 1 {
+		t.Errorf("RelaxedCommits = %d after one relaxed write, want 1", got)
+	}
+	if got := level(); got != 1 {
+		t.Errorf("synchronous = %d after a relaxed write, want 1 (NORMAL)", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for sqlite.Flushes(db) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the relaxed commit was never synced by a checkpoint")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	// One batch: a relaxed call and a durable one. It commits FULL.
+	release := mustBlockWriter(t, db)
+	relaxed := make(chan error, 1)
+	go func() { relaxed <- db.WriteRelaxed(ctx, set("mixed-relaxed")) }()
+	waitQueued(t, db, 1)
+	durable := writeAsync(t, db, ctx, 2, set("mixed-durable"))
+	if err := release(); err != nil {
+		t.Fatalf("blocking Write = %v", err)
+	}
+	for _, c := range []<-chan error{relaxed, durable} {
+		if err := <-c; err != nil {
+			t.Fatalf("write in the mixed batch = %v, want nil", err)
+		}
+	}
+	if got := sqlite.RelaxedCommits(db); got != 1 {
+		t.Errorf("RelaxedCommits = %d after a mixed batch, want still 1", got)
+	}
+	if got := level(); got != 2 {
+		t.Errorf("synchronous = %d after a mixed batch, want 2 (FULL)", got)
+	}
+
+	// Relaxed, then durable before the flush is due: the durable commit
+	// syncs both, and no checkpoint is needed.
+	sqlite.SetFlushDelay(db, time.Hour)
+	flushes := sqlite.Flushes(db)
+	if err := db.WriteRelaxed(ctx, set("relaxed-2")); err != nil {
+		t.Fatalf("WriteRelaxed = %v, want nil", err)
+	}
+	if err := db.Write(ctx, set("durable-2")); err != nil {
+		t.Fatalf("Write = %v, want nil", err)
+	}
+	if got := level(); got != 2 {
+		t.Errorf("synchronous = %d after a durable write, want 2 (FULL)", got)
+	}
+	if got := sqlite.RelaxedCommits(db); got != 2 {
+		t.Errorf("RelaxedCommits = %d, want 2", got)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	if got := sqlite.Flushes(db); got != flushes {
+		t.Errorf("Flushes = %d after Close, want %d: the durable write left nothing to sync", got, flushes)
+	}
+	db2 := mustOpen(t, path)
+	if got := metaKeys(t, db2, "relaxed", "mixed-relaxed", "mixed-durable", "relaxed-2", "durable-2"); len(got) != 5 {
+		t.Errorf("keys after reopening = %v, want all five", got)
+	}
+}

@@ -31,6 +31,9 @@ type Dialect struct {
 	LockBootstrap string
 	// ForUpdate is appended to the chain head select ("FOR UPDATE" or "").
 	ForUpdate string
+	// RelaxCommit, run first in a transaction, lets its COMMIT return before
+	// it is durable; "" when the engine relaxes commits in another way.
+	RelaxCommit string
 }
 
 // Tx is a store.Tx over a *sql.Tx.
@@ -70,6 +73,15 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 		return nil, err
 	}
 	return r, nil
+}
+
+// RelaxCommit runs the dialect's RelaxCommit statement, if it has one.
+func (t *Tx) RelaxCommit(ctx context.Context) error {
+	if t.d.RelaxCommit == "" {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, t.d.RelaxCommit)
+	return err
 }
 
 // atomic runs fn, the statements of one method, under a savepoint: when fn

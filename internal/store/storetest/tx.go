@@ -84,6 +84,37 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		usable(t, s)
 	})
 
+	t.Run("WriteRelaxed", func(t *testing.T) {
+		// A relaxed write is a write: all of it or, when fn fails, none of
+		// it, and in order with the others.
+		s := open(t)
+		ctx := t.Context()
+		err := s.WriteRelaxed(ctx, func(tx store.Tx) error {
+			if err := writeAll(ctx, tx); err != nil {
+				return err
+			}
+			return errBoom
+		})
+		wantErr(t, "WriteRelaxed(fn failing)", err, errBoom)
+		nothingLeft(t, s)
+		if err := s.WriteRelaxed(ctx, func(tx store.Tx) error { return writeAll(ctx, tx) }); err != nil {
+			t.Fatalf("WriteRelaxed() = %v, want nil", err)
+		}
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+			_, err := appendEvent(ctx, tx, instanceFixture(1).ID, "After", t0, 2)
+			return err
+		})
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+			if v, err := tx.GetMeta(ctx, "k"); v != "v" || err != nil {
+				t.Errorf("GetMeta(k) = %q, %v, want v, nil", v, err)
+			}
+			if head, err := tx.AuditHead(ctx); head.Seq != 2 || err != nil {
+				t.Errorf("AuditHead() = %+v, %v, want sequence 2, nil", head, err)
+			}
+			return nil
+		})
+	})
+
 	t.Run("ReadIsReadOnly", func(t *testing.T) {
 		s := open(t)
 		in := mustInstance(t, s, 1)
