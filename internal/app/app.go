@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	svc, err := service.New(service.Config{Store: st, Keys: kr, Authorizer: authz.NewPolicyAuthorizer(), Logger: log, Region: cfg.Region})
+	svc, err := service.New(service.Config{Store: st, Keys: kr, Authorizer: authz.NewPolicyAuthorizer(), Logger: log, Region: cfg.Region, DurableAudit: cfg.AuditDurability == "all"})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -24,11 +24,16 @@ type Config struct {
 	// SQLiteSynchronous is SQLite's synchronous setting: FULL (default) or
 	// NORMAL; see sqlite.Options.
 	SQLiteSynchronous string
+	// AuditDurability says which audit events wait for the disk: "changes"
+	// (default), the events of calls that changed something, each committed
+	// with its change, while the events of reads, failures and denials are
+	// committed without waiting (store.WriteRelaxed); or "all".
+	AuditDurability string
 }
 
 // Defaults returns the default configuration.
 func Defaults() Config {
-	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL"}
+	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL", AuditDurability: "changes"}
 }
 
 // env returns the value of ATRIUM_<name> or def.
@@ -48,6 +53,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.Listen, "listen", env(getenv, "LISTEN", d.Listen), "address to listen on (env ATRIUM_LISTEN)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env(getenv, "DATABASE_URL", ""), "PostgreSQL URL postgres://…; default SQLite in the data dir (env ATRIUM_DATABASE_URL)")
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env(getenv, "SQLITE_SYNCHRONOUS", d.SQLiteSynchronous), "SQLite only: FULL syncs the disk at every commit; NORMAL may lose the last commits on power loss (env ATRIUM_SQLITE_SYNCHRONOUS)")
+	fs.StringVar(&c.AuditDurability, "audit-durability", env(getenv, "AUDIT_DURABILITY", d.AuditDurability), "changes: the audit events of reads, failures and denials do not wait for the disk and may be lost on power loss; all: every event waits (env ATRIUM_AUDIT_DURABILITY)")
 	fs.StringVar(&c.Region, "region", env(getenv, "REGION", d.Region), "AWS region Atrium answers as (env ATRIUM_REGION)")
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ATRIUM_LOG_LEVEL)")
 	c.MasterKey = getenv("ATRIUM_MASTER_KEY")
@@ -71,6 +77,9 @@ func (c *Config) Validate() error {
 	}
 	if s := strings.ToUpper(c.SQLiteSynchronous); s != "" && s != "FULL" && s != "NORMAL" {
 		problems = append(problems, "the SQLite synchronous setting must be FULL or NORMAL")
+	}
+	if d := c.AuditDurability; d != "" && d != "changes" && d != "all" {
+		problems = append(problems, "the audit durability must be changes or all")
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
@@ -112,7 +121,7 @@ func (c *Config) Redacted() []any {
 	if c.MasterKey != "" {
 		key = "env:ATRIUM_MASTER_KEY"
 	}
-	out := []any{"data_dir", c.DataDir, "listen", c.Listen, "database", db, "region", c.Region, "master_key", key}
+	out := []any{"data_dir", c.DataDir, "listen", c.Listen, "database", db, "region", c.Region, "master_key", key, "audit_durability", c.AuditDurability}
 	if c.DatabaseURL == "" {
 		out = append(out, "sqlite_synchronous", c.SQLiteSynchronous)
 	}

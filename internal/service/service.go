@@ -35,6 +35,11 @@ type Config struct {
 	Now func() time.Time
 	// IDs makes identifiers; its zero value uses crypto/rand.
 	IDs arn.Generator
+	// DurableAudit makes every audit event wait for the disk. Otherwise the
+	// events of calls that change nothing (reads, failures, denials) are
+	// committed with store.WriteRelaxed: in order and in the chain, but a
+	// power loss may lose those of its last moment.
+	DurableAudit bool
 }
 
 // Service implements every operation.
@@ -46,6 +51,8 @@ type Service struct {
 	region string
 	now    func() time.Time
 	ids    arn.Generator
+	// writeEvent commits the audit events of calls that change nothing.
+	writeEvent func(context.Context, func(store.Tx) error) error
 	// instances caches instances by id (an instance's identity store never
 	// changes): id → *org.Instance.
 	instances sync.Map
@@ -70,6 +77,10 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, keys: cfg.Keys, authz: cfg.Authorizer, log: cfg.Logger, region: cfg.Region, now: cfg.Now, ids: cfg.IDs}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.writeEvent = s.store.WriteRelaxed
+	if cfg.DurableAudit {
+		s.writeEvent = s.store.Write
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -189,10 +200,12 @@ func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now t
 }
 
 // finish audits the outcome of a call that did not commit its own event:
-// reads, failures and denials. It returns err, or the audit failure.
+// reads, failures and denials. Their events change nothing else, so unless
+// DurableAudit is set they do not wait for the disk (see Config). It
+// returns err, or the audit failure.
 func (s *Service) finish(ctx context.Context, c *call, err error) error {
 	now := s.now().UTC()
-	werr := s.store.Write(ctx, func(tx store.Tx) error { return s.appendEvent(ctx, tx, c, now, err) })
+	werr := s.writeEvent(ctx, func(tx store.Tx) error { return s.appendEvent(ctx, tx, c, now, err) })
 	if werr != nil {
 		s.log.ErrorContext(ctx, "writing an audit event failed", "op", c.op.name, "error", werr)
 		if err == nil {

@@ -42,10 +42,13 @@ var benchEngines = []struct {
 }
 
 // benchClient is an identitystore client with a connection pool large
-// enough for every client goroutine.
-func benchClient(s *atriumtest.Server) *identitystore.Client {
+// enough for every client goroutine. Its connections close before the
+// server stops, which would otherwise wait for those just opened.
+func benchClient(b *testing.B, s *atriumtest.Server) *identitystore.Client {
 	cfg := s.AWSConfig()
-	cfg.HTTPClient = &http.Client{Transport: &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute}}
+	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute}
+	b.Cleanup(tr.CloseIdleConnections)
+	cfg.HTTPClient = &http.Client{Transport: tr}
 	return identitystore.NewFromConfig(cfg)
 }
 
@@ -116,7 +119,7 @@ func BenchmarkCreateUser(b *testing.B) {
 	for _, e := range benchEngines {
 		b.Run(e.name, func(b *testing.B) {
 			s := e.start(b)
-			c := benchClient(s)
+			c := benchClient(b, s)
 			var seq atomic.Int64 // user names stay unique across runs of b.N
 			for _, conc := range benchConcurrency {
 				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
@@ -137,7 +140,7 @@ func BenchmarkGetUserId(b *testing.B) {
 	for _, e := range benchEngines {
 		b.Run(e.name, func(b *testing.B) {
 			s := e.start(b)
-			c := benchClient(s)
+			c := benchClient(b, s)
 			for i := range int64(benchGetUserIDUsers) {
 				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, "get", i)); err != nil {
 					b.Fatalf("CreateUser(get%07d) = %v", i, err)
