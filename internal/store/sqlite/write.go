@@ -160,7 +160,10 @@ func (db *DB) next(carry []*request) (batch []*request, flush bool) {
 	for len(carry) == 0 && len(db.queue) == 0 && !db.closed {
 		if db.flushDue {
 			db.flushDue = false
-			return nil, db.unsynced
+			if db.unsynced {
+				return nil, true
+			}
+			continue // a FULL commit synced them first
 		}
 		if db.unsynced && !db.flushArmed {
 			db.flushArmed = true

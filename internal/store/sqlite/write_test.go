@@ -633,7 +633,19 @@ func TestWriteRelaxed(t *testing.T) {
 	}
 
 	// Relaxed, then durable before the flush is due: the durable commit
-	// syncs both, and no checkpoint is needed.
+	// syncs both, and the flush finds nothing to do; the writer goes on.
+	if err := db.WriteRelaxed(ctx, set("relaxed-1")); err != nil {
+		t.Fatalf("WriteRelaxed = %v, want nil", err)
+	}
+	if err := db.Write(ctx, set("durable-1")); err != nil {
+		t.Fatalf("Write = %v, want nil", err)
+	}
+	time.Sleep(100 * time.Millisecond) // the flush timer fires
+	writeCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Write(writeCtx, set("after-flush-timer")); err != nil {
+		t.Fatalf("Write after the flush timer fired with nothing to sync = %v, want nil", err)
+	}
 	sqlite.SetFlushDelay(db, time.Hour)
 	flushes := sqlite.Flushes(db)
 	if err := db.WriteRelaxed(ctx, set("relaxed-2")); err != nil {
@@ -645,8 +657,8 @@ func TestWriteRelaxed(t *testing.T) {
 	if got := level(); got != 2 {
 		t.Errorf("synchronous = %d after a durable write, want 2 (FULL)", got)
 	}
-	if got := sqlite.RelaxedCommits(db); got != 2 {
-		t.Errorf("RelaxedCommits = %d, want 2", got)
+	if got := sqlite.RelaxedCommits(db); got != 3 {
+		t.Errorf("RelaxedCommits = %d, want 3", got)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatalf("Close = %v", err)
@@ -655,7 +667,7 @@ func TestWriteRelaxed(t *testing.T) {
 		t.Errorf("Flushes = %d after Close, want %d: the durable write left nothing to sync", got, flushes)
 	}
 	db2 := mustOpen(t, path)
-	if got := metaKeys(t, db2, "relaxed", "mixed-relaxed", "mixed-durable", "relaxed-2", "durable-2"); len(got) != 5 {
-		t.Errorf("keys after reopening = %v, want all five", got)
+	if got := metaKeys(t, db2, "relaxed", "mixed-relaxed", "mixed-durable", "relaxed-1", "durable-1", "after-flush-timer", "relaxed-2", "durable-2"); len(got) != 8 {
+		t.Errorf("keys after reopening = %v, want all eight", got)
 	}
 }
