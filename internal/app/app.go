@@ -97,6 +97,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
+	if err := svc.SeedAWSManagedPolicies(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := writeCredentials(cfg.CredentialsPath(), boot); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("writing the administrator credentials: %w", err)

@@ -31,6 +31,7 @@ commands:
   scim token       create, list or revoke SCIM bearer tokens
   policy eval      evaluate a request against policies (JSON on stdin)
   policy validate  lint a policy document (JSON on stdin)
+  policies import  import AWS managed policy documents into the catalog
   version          print the version
 
 Run 'atrium <command> -h' for the flags of a command.
@@ -52,6 +53,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runSCIM(ctx, args[1:], env)
 	case "policy":
 		return runPolicy(ctx, args[1:], env.Stdin, env.Stdout, env.Stderr)
+	case "policies":
+		return runPolicies(ctx, args[1:], env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "atrium", version())
 		return 0

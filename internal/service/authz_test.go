@@ -21,7 +21,7 @@ var operatorMethods = map[string]bool{
 	"Bootstrap": true, "LookupAccessKey": true, "RecordRejected": true, "VerifyAudit": true,
 	"AuditEvents": true, "CreatePrincipal": true, "Region": true,
 	"CreateSCIMToken": true, "ListSCIMTokens": true, "RevokeSCIMToken": true, "AuthenticateSCIM": true,
-	"CheckAuthRate": true,
+	"CheckAuthRate": true, "SeedAWSManagedPolicies": true, "ImportAWSManagedPolicies": true,
 }
 
 // TestEveryOperationAuthorizes calls every operation of the service as a

@@ -310,6 +310,9 @@ func (s *Service) AttachManagedPolicyToPermissionSet(ctx context.Context, instan
 		return s.fail(ctx, c, err)
 	}
 	return s.changePermissionSet(ctx, c, o, id, func(tx store.Tx, ps *access.PermissionSet) (bool, error) {
+		if err := checkAWSManagedPolicy(ctx, tx, o, policyARN); err != nil {
+			return false, err
+		}
 		if err := checkAttachQuota(ctx, tx, o, c.instanceID, id); err != nil {
 			return false, err
 		}
@@ -455,7 +458,12 @@ func (s *Service) PutPermissionsBoundaryToPermissionSet(ctx context.Context, ins
 	if err != nil {
 		return s.fail(ctx, c, err)
 	}
-	return s.changePermissionSet(ctx, c, o, id, func(_ store.Tx, ps *access.PermissionSet) (bool, error) {
+	return s.changePermissionSet(ctx, c, o, id, func(tx store.Tx, ps *access.PermissionSet) (bool, error) {
+		if b.ManagedPolicyARN != "" {
+			if err := checkAWSManagedPolicy(ctx, tx, o, b.ManagedPolicyARN); err != nil {
+				return false, err
+			}
+		}
 		ps.Boundary = &b
 		return true, nil
 	})

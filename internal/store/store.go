@@ -354,6 +354,21 @@ type AccessTx interface {
 	// GetCustomerManagedPolicy returns the policy of an account with that
 	// name (IAM policy names are unique in an account, whatever the path).
 	GetCustomerManagedPolicy(ctx context.Context, instanceID, accountID, name string) (*access.CustomerManagedPolicy, error)
+
+	PolicyTx
+}
+
+// PolicyTx holds the catalog of AWS managed policies, which is global:
+// AWS managed policies are the same in every instance and account.
+type PolicyTx interface {
+	// GetAWSManagedPolicy returns the AWS managed policy with that ARN;
+	// ErrNotFound when the catalog lacks it.
+	GetAWSManagedPolicy(ctx context.Context, arn string) (*access.AWSManagedPolicy, error)
+	// PutAWSManagedPolicy stores an AWS managed policy, replacing the one
+	// with its ARN.
+	PutAWSManagedPolicy(ctx context.Context, p *access.AWSManagedPolicy) error
+	// ListAWSManagedPolicies pages the catalog by ARN.
+	ListAWSManagedPolicies(ctx context.Context, page Page) ([]access.AWSManagedPolicy, error)
 }
 
 // AssignmentQuery selects assignments: every field set must hold.

@@ -20,6 +20,7 @@ import (
 	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/atriumtest"
 	"github.com/atriumhq/atrium/internal/org"
+	"github.com/atriumhq/atrium/internal/service"
 	"github.com/atriumhq/atrium/internal/store"
 	"github.com/atriumhq/atrium/internal/store/storetest"
 )
@@ -267,6 +268,13 @@ func TestManagedPolicies(t *testing.T) {
 		wantCode(t, attach("arn:aws:iam::aws:policy/ReadOnlyAccess"), "ConflictException")
 		wantCode(t, attach("arn:aws:iam::123456789012:policy/Mine"), "ValidationException")
 		wantCode(t, attach("ReadOnlyAccess"), "ValidationException")
+		// A policy the catalog does not hold is refused as AWS refuses one
+		// that does not exist; so is a known name at the wrong path.
+		for _, a := range []string{"arn:aws:iam::aws:policy/DoesNotExist", "arn:aws:iam::aws:policy/ViewOnlyAccess"} {
+			if ae := wantCode(t, attach(a), "ResourceNotFoundException"); ae.ErrorMessage() != "Policy does not exist with ARN: "+a {
+				t.Errorf("attaching %s: message %q", a, ae.ErrorMessage())
+			}
+		}
 
 		l, err := c.ListManagedPoliciesInPermissionSet(ctx, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: inst, PermissionSetArn: ps})
 		if err != nil {
@@ -303,6 +311,13 @@ func TestManagedPolicies(t *testing.T) {
 		}
 
 		// 20 policies at most, both kinds together.
+		var extra []service.ImportedPolicy
+		for _, name := range []string{"P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13", "P14", "P15", "OneTooMany"} {
+			extra = append(extra, service.ImportedPolicy{Name: name, Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`})
+		}
+		if _, err := s.App.Service.ImportAWSManagedPolicies(ctx, extra); err != nil {
+			t.Fatalf("ImportAWSManagedPolicies: %v", err)
+		}
 		for i := 0; i < 16; i++ {
 			if err := attach(fmt.Sprintf("arn:aws:iam::aws:policy/P%d", i)); err != nil {
 				t.Fatalf("attaching policy %d: %v", i+5, err)
@@ -364,6 +379,7 @@ func TestPermissionsBoundary(t *testing.T) {
 		if err != nil || b.ManagedPolicyArn != nil || aws.ToString(b.CustomerManagedPolicyReference.Name) != "Boundary" || aws.ToString(b.CustomerManagedPolicyReference.Path) != "/" {
 			t.Fatalf("GetPermissionsBoundaryForPermissionSet = %+v, %v, want the reference Boundary at /", b, err)
 		}
+		wantCode(t, put(&types.PermissionsBoundary{ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/NoSuchPolicy")}), "ResourceNotFoundException")
 		wantCode(t, put(&types.PermissionsBoundary{ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/X"),
 			CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("Y")}}), "ValidationException")
 		wantCode(t, put(&types.PermissionsBoundary{}), "ValidationException")

@@ -1,0 +1,15 @@
+-- Identifiers compare and sort by their bytes (COLLATE "C"), as on SQLite.
+-- The catalog of AWS managed policies. It is global, not per instance: AWS
+-- managed policies are the same everywhere. source is 'builtin' for the
+-- documents Atrium ships and 'imported' for those an operator imported.
+CREATE TABLE aws_managed_policies (
+	arn                TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+	name               TEXT COLLATE "C" NOT NULL,
+	path               TEXT COLLATE "C" NOT NULL,
+	description        TEXT NOT NULL,
+	default_version_id TEXT COLLATE "C" NOT NULL,
+	document           TEXT NOT NULL,
+	source             TEXT COLLATE "C" NOT NULL,
+	created_at         BIGINT NOT NULL,
+	updated_at         BIGINT NOT NULL
+);
