@@ -134,9 +134,18 @@ func EffectiveVersion(provisions []Provision) (int64, bool) {
 // CustomerManagedPolicy is a policy of an account, which customer managed
 // policy references of permission sets resolve to.
 type CustomerManagedPolicy struct {
-	InstanceID string
-	AccountID  string
-	Path       string
-	Name       string
-	Document   string
+	InstanceID       string
+	AccountID        string
+	Path             string
+	Name             string
+	Document         string
+	PolicyID         string // ANPA…, 21 characters
+	Description      string
+	DefaultVersionID string // "v1"
+	Tags             []Tag
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
+
+// ARN is the policy's ARN.
+func (p *CustomerManagedPolicy) ARN() string { return CustomerPolicyARN(p.AccountID, p.Path, p.Name) }

@@ -91,7 +91,7 @@ const (
 
 var (
 	iamPolicyNameRe = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	iamPathRe       = regexp.MustCompile(`^(/|/[\x{0021}-\x{007E}]+/)$`)
+	iamPathPrefixRe = regexp.MustCompile(`^/[\x{0021}-\x{007F}]*$`)
 	iamDocumentRe   = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+$`)
 	iamDescRe       = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]*$`)
 )
@@ -113,13 +113,22 @@ func ValidateIAMPolicyName(op, field, name string) error {
 	return nil
 }
 
-// ValidateIAMPath checks an IAM path (of a policy or a role).
-func ValidateIAMPath(op, field, path string) error {
+// ValidateIAMPolicyPath checks the path of a managed policy (or a path
+// prefix of ListPolicies).
+func ValidateIAMPolicyPath(op, field, path string) error {
 	if path == "" || len(path) > MaxPolicyPathLength {
 		return ValidationError(op, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length between 1 and %d", clip(path), field, MaxPolicyPathLength)
 	}
-	if !iamPathRe.MatchString(path) {
+	if !policyPathRe.MatchString(path) {
 		return ValidationError(op, "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.", field)
+	}
+	return nil
+}
+
+// ValidateIAMPathPrefix checks the path prefix of a listing of roles.
+func ValidateIAMPathPrefix(op, field, prefix string) error {
+	if prefix == "" || len(prefix) > MaxPolicyPathLength || !iamPathPrefixRe.MatchString(prefix) {
+		return ValidationError(op, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*", clip(prefix), field)
 	}
 	return nil
 }

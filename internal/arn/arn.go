@@ -245,3 +245,11 @@ func (g Generator) OrgPolicyID() string { return "p-" + g.chars(lowerAlnum, 8) }
 
 // CreateAccountRequestID makes "car-<32 lowercase alnum>".
 func (g Generator) CreateAccountRequestID() string { return "car-" + g.chars(lowerAlnum, 32) }
+
+// IAM ids.
+
+// PolicyID makes the id of a managed policy: "ANPA" and 17 base32 characters.
+func (g Generator) PolicyID() string { return "ANPA" + g.chars(base32Upper, 17) }
+
+// RoleID makes the id of a role: "AROA" and 17 base32 characters.
+func (g Generator) RoleID() string { return "AROA" + g.chars(base32Upper, 17) }

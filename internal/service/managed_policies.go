@@ -98,7 +98,7 @@ func (s *Service) ImportAWSManagedPolicies(ctx context.Context, policies []Impor
 		switch {
 		case access.ValidateIAMPolicyName(opName, "policyName", p.Name) != nil:
 			bad = append(bad, fmt.Sprintf("%s: not a valid policy name", p.Name))
-		case p.Path != "" && access.ValidateIAMPath(opName, "path", p.Path) != nil:
+		case p.Path != "" && access.ValidateIAMPolicyPath(opName, "path", p.Path) != nil:
 			bad = append(bad, fmt.Sprintf("%s: the path %q is not valid", p.Name, p.Path))
 		case seen[p.Name]:
 			bad = append(bad, fmt.Sprintf("%s: given twice", p.Name))

@@ -354,6 +354,16 @@ type AccessTx interface {
 	// GetCustomerManagedPolicy returns the policy of an account with that
 	// name (IAM policy names are unique in an account, whatever the path).
 	GetCustomerManagedPolicy(ctx context.Context, instanceID, accountID, name string) (*access.CustomerManagedPolicy, error)
+	// CreateCustomerManagedPolicy stores a new customer managed policy;
+	// ErrConflict when the account has one of that name.
+	CreateCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error
+	// DeleteCustomerManagedPolicy deletes a policy of an account by name;
+	// ErrNotFound when absent.
+	DeleteCustomerManagedPolicy(ctx context.Context, instanceID, accountID, name string) error
+	// ListCustomerManagedPolicies pages the policies of an account in the
+	// order of their ARNs: by path, then name; Page.After is path + name.
+	ListCustomerManagedPolicies(ctx context.Context, instanceID, accountID string, page Page) ([]access.CustomerManagedPolicy, error)
+	CountCustomerManagedPolicies(ctx context.Context, instanceID, accountID string) (int, error)
 
 	PolicyTx
 }

@@ -295,6 +295,10 @@ var queryCodes = map[string]struct {
 	"InvalidInputException":               {"InvalidInput", 400},
 	"MalformedPolicyDocumentException":    {"MalformedPolicyDocument", 400},
 	"NoSuchEntityException":               {"NoSuchEntity", 404},
+	"EntityAlreadyExistsException":        {"EntityAlreadyExists", 409},
+	"LimitExceededException":              {"LimitExceeded", 409},
+	"DeleteConflictException":             {"DeleteConflict", 409},
+	"ValidationError":                     {"ValidationError", 400},
 	"PolicyEvaluationException":           {"PolicyEvaluation", 500},
 }
 

@@ -31,6 +31,7 @@ var variable = []struct {
 	{regexp.MustCompile(`<RequestId>[^<]*</RequestId>`), "<RequestId>REQUEST-ID</RequestId>"},
 	{regexp.MustCompile(`\d{12}`), "ACCOUNT-ID"},
 	{regexp.MustCompile(`AIDA[A-Z2-7]{17}`), "PRINCIPAL-ID"},
+	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`), "TIMESTAMP"},
 }
 
 // post sends a signed Query request and returns the status and the body
@@ -109,6 +110,16 @@ func TestGoldenResponses(t *testing.T) {
 			"PolicySourceArn": {"arn:aws:iam::" + s.App.Bootstrap.Organization.ManagementAccountID + ":user/bob"}, "ActionNames.member.1": {"s3:GetObject"}}, 404},
 		{"simulate_custom_policy_malformed.xml", "iam", url.Values{"Action": {"SimulateCustomPolicy"}, "Version": {"2010-05-08"},
 			"PolicyInputList.member.1": {`{"Statement":{"Effect":"Allow","Action":"s3:*"}}`}, "ActionNames.member.1": {"s3:GetObject"}}, 400},
+		{"get_policy.xml", "iam", url.Values{"Action": {"GetPolicy"}, "Version": {"2010-05-08"},
+			"PolicyArn": {"arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"}}, 200},
+		{"get_policy_version.xml", "iam", url.Values{"Action": {"GetPolicyVersion"}, "Version": {"2010-05-08"},
+			"PolicyArn": {"arn:aws:iam::aws:policy/AdministratorAccess"}, "VersionId": {"v1"}}, 200},
+		{"get_policy_no_such_entity.xml", "iam", url.Values{"Action": {"GetPolicy"}, "Version": {"2010-05-08"},
+			"PolicyArn": {"arn:aws:iam::aws:policy/NoSuchPolicy"}}, 404},
+		{"create_policy_malformed.xml", "iam", url.Values{"Action": {"CreatePolicy"}, "Version": {"2010-05-08"},
+			"PolicyName": {"Bad"}, "PolicyDocument": {`{"Version":"2012-10-17","Statement":{"Effect":"Allow"}}`}}, 400},
+		{"list_policies_job_functions.xml", "iam", url.Values{"Action": {"ListPolicies"}, "Version": {"2010-05-08"},
+			"PathPrefix": {"/job-function/"}, "MaxItems": {"2"}}, 200},
 		{"get_caller_identity.xml", "sts", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, 200},
 		{"invalid_action.xml", "sts", url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}}, 400},
 	}

@@ -1,6 +1,6 @@
 // Package iam is the part of the AWS IAM (2010-05-08) Query API that Atrium
-// serves, the policy simulator, over the service layer: one file per
-// operation, named after it.
+// serves, over the service layer: the policy simulator, and the managed
+// policies of the caller's account. One file per operation, named after it.
 package iam
 
 import (
@@ -28,6 +28,12 @@ func New(svc *service.Service) *awsproto.QueryService {
 			"SimulatePrincipalPolicy":          awsproto.QueryOp(true, a.SimulatePrincipalPolicy),
 			"GetContextKeysForCustomPolicy":    awsproto.QueryOp(true, a.GetContextKeysForCustomPolicy),
 			"GetContextKeysForPrincipalPolicy": awsproto.QueryOp(true, a.GetContextKeysForPrincipalPolicy),
+			"CreatePolicy":                     awsproto.QueryOp(false, a.CreatePolicy),
+			"GetPolicy":                        awsproto.QueryOp(true, a.GetPolicy),
+			"GetPolicyVersion":                 awsproto.QueryOp(true, a.GetPolicyVersion),
+			"ListPolicies":                     awsproto.QueryOp(true, a.ListPolicies),
+			"ListPolicyVersions":               awsproto.QueryOp(true, a.ListPolicyVersions),
+			"DeletePolicy":                     awsproto.QueryOp(false, a.DeletePolicy),
 		},
 	}
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -457,23 +458,99 @@ func (t *Tx) CountPendingOperations(ctx context.Context, instanceID, psID string
 	return n, err
 }
 
+const customerPolicyCols = `instance_id, account_id, path, name, document, policy_id, description, default_version_id, tags, created_at, updated_at`
+
+func scanCustomerPolicy(row interface{ Scan(...any) error }) (*access.CustomerManagedPolicy, error) {
+	var p access.CustomerManagedPolicy
+	var tags string
+	var created, updated int64
+	if err := row.Scan(&p.InstanceID, &p.AccountID, &p.Path, &p.Name, &p.Document, &p.PolicyID, &p.Description, &p.DefaultVersionID,
+		&tags, &created, &updated); err != nil {
+		return nil, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
+		return nil, fmt.Errorf("sqlstore: the tags of policy %s: %w", p.Name, err)
+	}
+	if len(p.Tags) == 0 {
+		p.Tags = nil
+	}
+	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &p, nil
+}
+
+func customerPolicyArgs(p *access.CustomerManagedPolicy) ([]any, error) {
+	tags := p.Tags
+	if tags == nil {
+		tags = []access.Tag{}
+	}
+	b, err := json.Marshal(tags)
+	if err != nil {
+		return nil, err
+	}
+	return []any{p.InstanceID, p.AccountID, p.Path, p.Name, p.Document, p.PolicyID, p.Description, p.DefaultVersionID, string(b),
+		micros(p.CreatedAt), micros(p.UpdatedAt), lower(p.Name)}, nil
+}
+
 // PutCustomerManagedPolicy implements store.Tx.
 func (t *Tx) PutCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error {
+	args, err := customerPolicyArgs(p)
+	if err != nil {
+		return err
+	}
 	return t.atomic(ctx, func() error {
-		_, err := t.exec(ctx, `INSERT INTO customer_managed_policies (instance_id, account_id, path, name, name_lower, document) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (instance_id, account_id, name_lower) DO UPDATE SET path = excluded.path, name = excluded.name, document = excluded.document`,
-			p.InstanceID, p.AccountID, p.Path, p.Name, lower(p.Name), p.Document)
+		_, err := t.exec(ctx, `INSERT INTO customer_managed_policies (`+customerPolicyCols+`, name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (instance_id, account_id, name_lower) DO UPDATE SET path = excluded.path, name = excluded.name, document = excluded.document,
+			policy_id = excluded.policy_id, description = excluded.description, default_version_id = excluded.default_version_id,
+			tags = excluded.tags, created_at = excluded.created_at, updated_at = excluded.updated_at`, args...)
+		return err
+	})
+}
+
+// CreateCustomerManagedPolicy implements store.Tx.
+func (t *Tx) CreateCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error {
+	args, err := customerPolicyArgs(p)
+	if err != nil {
+		return err
+	}
+	return t.atomic(ctx, func() error {
+		_, err := t.exec(ctx, `INSERT INTO customer_managed_policies (`+customerPolicyCols+`, name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, args...)
 		return err
 	})
 }
 
 // GetCustomerManagedPolicy implements store.Tx.
 func (t *Tx) GetCustomerManagedPolicy(ctx context.Context, instanceID, accountID, name string) (*access.CustomerManagedPolicy, error) {
-	p := access.CustomerManagedPolicy{InstanceID: instanceID, AccountID: accountID}
-	err := t.tx.QueryRowContext(ctx, `SELECT path, name, document FROM customer_managed_policies WHERE instance_id = $1 AND account_id = $2 AND name_lower = $3`,
-		instanceID, accountID, lower(name)).Scan(&p.Path, &p.Name, &p.Document)
+	return scanCustomerPolicy(t.tx.QueryRowContext(ctx, `SELECT `+customerPolicyCols+` FROM customer_managed_policies WHERE instance_id = $1 AND account_id = $2 AND name_lower = $3`,
+		instanceID, accountID, lower(name)))
+}
+
+// DeleteCustomerManagedPolicy implements store.Tx.
+func (t *Tx) DeleteCustomerManagedPolicy(ctx context.Context, instanceID, accountID, name string) error {
+	return t.execOne(ctx, `DELETE FROM customer_managed_policies WHERE instance_id = $1 AND account_id = $2 AND name_lower = $3`, instanceID, accountID, lower(name))
+}
+
+// ListCustomerManagedPolicies implements store.Tx.
+func (t *Tx) ListCustomerManagedPolicies(ctx context.Context, instanceID, accountID string, p store.Page) ([]access.CustomerManagedPolicy, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+customerPolicyCols+` FROM customer_managed_policies
+		WHERE instance_id = $1 AND account_id = $2 AND path || name > $3 ORDER BY path || name LIMIT $4`, instanceID, accountID, p.After, limit(p))
 	if err != nil {
-		return nil, notFound(err)
+		return nil, err
 	}
-	return &p, nil
+	defer rows.Close()
+	var out []access.CustomerManagedPolicy
+	for rows.Next() {
+		pol, err := scanCustomerPolicy(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *pol)
+	}
+	return out, rows.Err()
+}
+
+// CountCustomerManagedPolicies implements store.Tx.
+func (t *Tx) CountCustomerManagedPolicies(ctx context.Context, instanceID, accountID string) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM customer_managed_policies WHERE instance_id = $1 AND account_id = $2`, instanceID, accountID).Scan(&n)
+	return n, err
 }

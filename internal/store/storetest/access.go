@@ -617,12 +617,22 @@ func testClaimSkipsLocked(t *testing.T, s store.Store) {
 
 func testCustomerManagedPolicies(t *testing.T, s store.Store) {
 	in, other := mustInstance(t, s, 1), mustInstance(t, s, 2)
-	p := &access.CustomerManagedPolicy{InstanceID: in.ID, AccountID: "111111111111", Path: "/team/", Name: "ReadS3", Document: `{"Version":"2012-10-17","Statement":[]}`}
+	p := &access.CustomerManagedPolicy{InstanceID: in.ID, AccountID: "111111111111", Path: "/team/", Name: "ReadS3", Document: `{"Version":"2012-10-17","Statement":[]}`,
+		PolicyID: "ANPAABCDEFGHIJKLMNOPQ", Description: "Reads ✓ S3", DefaultVersionID: "v1", Tags: []access.Tag{{Key: "team", Value: "ops"}, {Key: "env", Value: ""}},
+		CreatedAt: t0, UpdatedAt: t0.Add(time.Second)}
+	want := func(p *access.CustomerManagedPolicy) access.CustomerManagedPolicy {
+		c := *p
+		c.CreatedAt, c.UpdatedAt = stored(p.CreatedAt), stored(p.UpdatedAt)
+		return c
+	}
 	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.PutCustomerManagedPolicy(ctx, p) })
 	mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
 		got, err := tx.GetCustomerManagedPolicy(ctx, in.ID, "111111111111", "reads3") // names ignore case, as IAM's
-		if err != nil || *got != *p {
-			t.Errorf("GetCustomerManagedPolicy = %+v, %v, want %+v", got, err, p)
+		if err != nil {
+			t.Fatalf("GetCustomerManagedPolicy: %v", err)
+		}
+		if d := diff(*got, want(p)); d != "" {
+			t.Errorf("GetCustomerManagedPolicy: %s", d)
 		}
 		for _, q := range []struct{ instance, account, name string }{
 			{other.ID, "111111111111", "ReadS3"}, {in.ID, "222222222222", "ReadS3"}, {in.ID, "111111111111", "Other"},
@@ -634,12 +644,77 @@ func testCustomerManagedPolicies(t *testing.T, s store.Store) {
 	})
 	// Replacing: one policy of a name per account, whatever its path.
 	p2 := *p
-	p2.Path, p2.Document = "/", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`
+	p2.Path, p2.Document, p2.Tags = "/", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, nil
 	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.PutCustomerManagedPolicy(ctx, &p2) })
 	mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
 		got, err := tx.GetCustomerManagedPolicy(ctx, in.ID, "111111111111", "ReadS3")
-		if err != nil || *got != p2 {
-			t.Errorf("GetCustomerManagedPolicy after a replacement = %+v, %v, want %+v", got, err, p2)
+		if err != nil {
+			t.Fatalf("GetCustomerManagedPolicy after a replacement: %v", err)
+		}
+		if d := diff(*got, want(&p2)); d != "" {
+			t.Errorf("GetCustomerManagedPolicy after a replacement: %s", d)
+		}
+		return nil
+	})
+
+	// Creating refuses a name the account has, in any case and at any path.
+	dup := p2
+	dup.Name, dup.Path = "READS3", "/other/"
+	err := write(t, s, func(ctx context.Context, tx store.Tx) error { return tx.CreateCustomerManagedPolicy(ctx, &dup) })
+	wantErr(t, "CreateCustomerManagedPolicy of a taken name", err, store.ErrConflict)
+	// Other accounts and instances have names of their own.
+	for _, q := range []struct{ instance, account string }{{other.ID, "111111111111"}, {in.ID, "222222222222"}} {
+		c := dup
+		c.InstanceID, c.AccountID = q.instance, q.account
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.CreateCustomerManagedPolicy(ctx, &c) })
+	}
+
+	// Listing is by ARN: path, then name, bytewise; an account's own only.
+	for _, q := range []struct{ path, name string }{{"/", "Zeta"}, {"/", "alpha"}, {"/a/", "Beta"}, {"/team/", "A"}} {
+		c := access.CustomerManagedPolicy{InstanceID: in.ID, AccountID: "111111111111", Path: q.path, Name: q.name, Document: "{}", DefaultVersionID: "v1", CreatedAt: t0, UpdatedAt: t0}
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.CreateCustomerManagedPolicy(ctx, &c) })
+	}
+	wantKeys := []string{"/ReadS3", "/Zeta", "/a/Beta", "/alpha", "/team/A"} // "/" sorts before letters
+	var got []string
+	page := store.Page{Limit: 2}
+	for range 10 {
+		var ps []access.CustomerManagedPolicy
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) (err error) {
+			ps, err = tx.ListCustomerManagedPolicies(ctx, in.ID, "111111111111", page)
+			return err
+		})
+		for _, p := range ps {
+			got = append(got, p.Path+p.Name)
+		}
+		if len(ps) < page.Limit {
+			break
+		}
+		page.After = ps[len(ps)-1].Path + ps[len(ps)-1].Name
+	}
+	if !slices.Equal(got, wantKeys) {
+		t.Errorf("ListCustomerManagedPolicies in pages of 2 = %q, want %q", got, wantKeys)
+	}
+	mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+		if n, err := tx.CountCustomerManagedPolicies(ctx, in.ID, "111111111111"); n != len(wantKeys) || err != nil {
+			t.Errorf("CountCustomerManagedPolicies = %d, %v, want %d", n, err, len(wantKeys))
+		}
+		return nil
+	})
+
+	// Deleting.
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		return tx.DeleteCustomerManagedPolicy(ctx, in.ID, "111111111111", "zeta")
+	})
+	err = write(t, s, func(ctx context.Context, tx store.Tx) error {
+		return tx.DeleteCustomerManagedPolicy(ctx, in.ID, "111111111111", "Zeta")
+	})
+	wantErr(t, "DeleteCustomerManagedPolicy of a deleted policy", err, store.ErrNotFound)
+	mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.GetCustomerManagedPolicy(ctx, in.ID, "111111111111", "Zeta")
+		wantErr(t, "GetCustomerManagedPolicy of a deleted policy", err, store.ErrNotFound)
+		_, err = tx.GetCustomerManagedPolicy(ctx, other.ID, "111111111111", "READS3")
+		if err != nil {
+			t.Errorf("another instance's policy went with it: %v", err)
 		}
 		return nil
 	})

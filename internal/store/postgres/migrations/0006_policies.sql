@@ -13,3 +13,13 @@ CREATE TABLE aws_managed_policies (
 	created_at         BIGINT NOT NULL,
 	updated_at         BIGINT NOT NULL
 );
+
+-- Customer managed policies are IAM policies of an account, made with IAM's
+-- CreatePolicy: an id, a description, a default version, tags (a JSON list
+-- of {"Key","Value"}) and dates.
+ALTER TABLE customer_managed_policies ADD COLUMN policy_id TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE customer_managed_policies ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE customer_managed_policies ADD COLUMN default_version_id TEXT COLLATE "C" NOT NULL DEFAULT 'v1';
+ALTER TABLE customer_managed_policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE customer_managed_policies ADD COLUMN created_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE customer_managed_policies ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
