@@ -26,6 +26,7 @@ const Size = 32
 type Keyring struct {
 	aead  cipher.AEAD
 	audit []byte
+	role  []byte
 	check string
 }
 
@@ -45,6 +46,7 @@ func New(master []byte) (*Keyring, error) {
 	return &Keyring{
 		aead:  aead,
 		audit: derive(master, "atrium/audit-head/v1"),
+		role:  derive(master, "atrium/role-names/v1"),
 		check: base64.RawStdEncoding.EncodeToString(derive(master, "atrium/check/v1")),
 	}, nil
 }
@@ -57,6 +59,10 @@ func derive(master []byte, purpose string) []byte {
 
 // AuditKey is the key that seals the head of the audit chain.
 func (k *Keyring) AuditKey() []byte { return k.audit }
+
+// RoleKey is the key of the hash that makes the names of provisioned
+// roles unique and stable without revealing which instance made them.
+func (k *Keyring) RoleKey() []byte { return k.role }
 
 // Check is a value that identifies the master key without revealing it; a
 // database records it so that a node with another key refuses to start.

@@ -113,7 +113,7 @@ func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
 				return fmt.Errorf("operation %s: %w", ops[i].RequestID, err)
 			}
 		}
-		return nil
+		return w.s.syncTouched(ctx, tx, bc, now)
 	})
 	if err == nil || len(ops) == 0 || ctx.Err() != nil {
 		return len(ops), err
@@ -128,7 +128,11 @@ func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
 			if err != nil || cur.Status != access.InProgress {
 				return err
 			}
-			return w.s.completeOperation(ctx, tx, newBatchCache(), cur, now)
+			bc := newBatchCache()
+			if err := w.s.completeOperation(ctx, tx, bc, cur, now); err != nil {
+				return err
+			}
+			return w.s.syncTouched(ctx, tx, bc, now)
 		})
 		if err == nil {
 			continue
@@ -175,6 +179,12 @@ func (s *Service) completeOperation(ctx context.Context, tx store.Tx, bc *batchC
 	if reason != "" {
 		err = op.Fail(reason, now)
 	} else {
+		// The roles of the accounts the operation reaches follow it.
+		accounts, aerr := operationAccounts(ctx, tx, op)
+		if aerr != nil {
+			return aerr
+		}
+		bc.touch(op.InstanceID, accounts...)
 		err = op.Succeed(now)
 	}
 	if err != nil {
@@ -195,6 +205,9 @@ type batchCache struct {
 	principals map[string]string // type/id → failure reason, "" if it exists
 	accounts   map[string]string // id → failure reason
 	policies   map[string]string // account/name → path, "" if missing
+	// touched holds, by instance, the accounts whose roles the batch's
+	// operations may have changed.
+	touched map[string]map[string]bool
 }
 
 type cachedSet struct {

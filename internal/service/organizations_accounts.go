@@ -225,7 +225,11 @@ func (s *Service) MoveAccount(ctx context.Context, accountID, sourceParentID, de
 			return orgNotFound(o, "SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified: the account is not in it.")
 		}
 		a.ParentID = destinationParentID
-		return tx.UpdateAccount(ctx, a)
+		if err := tx.UpdateAccount(ctx, a); err != nil {
+			return err
+		}
+		// Permission sets provisioned to OUs follow the account.
+		return s.syncRoles(ctx, tx, c.instanceID, []string{accountID}, now)
 	})
 }
 
@@ -280,6 +284,9 @@ func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID s
 			return org.Error(errs.Conflict, o.String(), "MasterCannotLeaveOrganizationException",
 				"You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.")
 		}
-		return tx.DeleteAccount(ctx, c.instanceID, accountID)
+		if err := tx.DeleteAccount(ctx, c.instanceID, accountID); err != nil {
+			return err
+		}
+		return s.syncRoles(ctx, tx, c.instanceID, []string{accountID}, now)
 	})
 }

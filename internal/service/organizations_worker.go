@@ -209,7 +209,8 @@ func (s *Service) createAccount(ctx context.Context, tx store.Tx, g *org.Organiz
 		}
 	}
 	r.AccountID = a.ID
-	return "", nil
+	// A permission set provisioned to the root reaches the new account.
+	return "", s.syncRoles(ctx, tx, r.InstanceID, []string{a.ID}, now)
 }
 
 // closeOne suspends one account pending closure; it reports false when

@@ -365,6 +365,17 @@ type AccessTx interface {
 	ListCustomerManagedPolicies(ctx context.Context, instanceID, accountID string, page Page) ([]access.CustomerManagedPolicy, error)
 	CountCustomerManagedPolicies(ctx context.Context, instanceID, accountID string) (int, error)
 
+	// PutRole records the role of a permission set in an account;
+	// ErrConflict when the account has it (or a role of that name).
+	PutRole(ctx context.Context, r *access.Role) error
+	// DeleteRole deletes the role of a permission set in an account;
+	// ErrNotFound when absent.
+	DeleteRole(ctx context.Context, instanceID, accountID, permissionSetID string) error
+	// GetRole returns a role of an account by name.
+	GetRole(ctx context.Context, instanceID, accountID, name string) (*access.Role, error)
+	// ListRoles pages the roles of an account by name.
+	ListRoles(ctx context.Context, instanceID, accountID string, page Page) ([]access.Role, error)
+
 	PolicyTx
 }
 

@@ -1,6 +1,7 @@
 // Package iam is the part of the AWS IAM (2010-05-08) Query API that Atrium
-// serves, over the service layer: the policy simulator, and the managed
-// policies of the caller's account. One file per operation, named after it.
+// serves, over the service layer: the policy simulator, the managed
+// policies of the caller's account and the roles provisioning made in it.
+// One file per operation, named after it.
 package iam
 
 import (
@@ -34,6 +35,8 @@ func New(svc *service.Service) *awsproto.QueryService {
 			"ListPolicies":                     awsproto.QueryOp(true, a.ListPolicies),
 			"ListPolicyVersions":               awsproto.QueryOp(true, a.ListPolicyVersions),
 			"DeletePolicy":                     awsproto.QueryOp(false, a.DeletePolicy),
+			"GetRole":                          awsproto.QueryOp(true, a.GetRole),
+			"ListRoles":                        awsproto.QueryOp(true, a.ListRoles),
 		},
 	}
 }

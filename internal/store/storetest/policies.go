@@ -90,3 +90,71 @@ func testAWSManagedPolicies(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testRoles covers the roles provisioning makes in accounts.
+func testRoles(t *testing.T, s store.Store) {
+	in, other := mustInstance(t, s, 1), mustInstance(t, s, 2)
+	role := func(inst, acct, ps, name string) *access.Role {
+		return &access.Role{InstanceID: inst, AccountID: acct, PermissionSetID: ps, Name: name, RoleID: "AROA" + name[len(name)-4:] + "ABCDEFGHIJKLM",
+			Path: "/aws-reserved/sso.amazonaws.com/", CreatedAt: t0}
+	}
+	r := role(in.ID, "111111111111", "ps-1", "AWSReservedSSO_Admin_0123456789abcdef")
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.PutRole(ctx, r) })
+	want := *r
+	want.CreatedAt = stored(r.CreatedAt)
+	mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+		got, err := tx.GetRole(ctx, in.ID, "111111111111", r.Name)
+		if err != nil || *got != want {
+			t.Errorf("GetRole = %+v, %v, want %+v", got, err, want)
+		}
+		for _, q := range []struct{ inst, acct, name string }{{other.ID, "111111111111", r.Name}, {in.ID, "222222222222", r.Name}, {in.ID, "111111111111", "AWSReservedSSO_Other_0123456789abcdef"}} {
+			_, err := tx.GetRole(ctx, q.inst, q.acct, q.name)
+			wantErr(t, fmt.Sprintf("GetRole(%v)", q), err, store.ErrNotFound)
+		}
+		return nil
+	})
+	// One role per permission set and account, and one per name.
+	for _, dup := range []*access.Role{role(in.ID, "111111111111", "ps-1", "AWSReservedSSO_Admin_ffffffffffffffff"), role(in.ID, "111111111111", "ps-2", r.Name)} {
+		err := write(t, s, func(ctx context.Context, tx store.Tx) error { return tx.PutRole(ctx, dup) })
+		wantErr(t, fmt.Sprintf("PutRole(%s, %s)", dup.PermissionSetID, dup.Name), err, store.ErrConflict)
+	}
+	for _, q := range []*access.Role{
+		role(in.ID, "111111111111", "ps-2", "AWSReservedSSO_Zeta_0000000000000002"),
+		role(in.ID, "111111111111", "ps-3", "AWSReservedSSO_Beta_0000000000000003"),
+		role(in.ID, "222222222222", "ps-1", "AWSReservedSSO_Admin_0000000000000004"),
+		role(other.ID, "111111111111", "ps-1", "AWSReservedSSO_Admin_0123456789abcdef"),
+	} {
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.PutRole(ctx, q) })
+	}
+	var names []string
+	page := store.Page{Limit: 2}
+	for range 5 {
+		var rs []access.Role
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) (err error) {
+			rs, err = tx.ListRoles(ctx, in.ID, "111111111111", page)
+			return err
+		})
+		for _, r := range rs {
+			names = append(names, r.Name)
+		}
+		if len(rs) < page.Limit {
+			break
+		}
+		page.After = rs[len(rs)-1].Name
+	}
+	wantNames := []string{"AWSReservedSSO_Admin_0123456789abcdef", "AWSReservedSSO_Beta_0000000000000003", "AWSReservedSSO_Zeta_0000000000000002"}
+	if fmt.Sprint(names) != fmt.Sprint(wantNames) {
+		t.Errorf("ListRoles in pages of 2 = %q, want %q", names, wantNames)
+	}
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteRole(ctx, in.ID, "111111111111", "ps-1") })
+	err := write(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteRole(ctx, in.ID, "111111111111", "ps-1") })
+	wantErr(t, "DeleteRole of a deleted role", err, store.ErrNotFound)
+	mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.GetRole(ctx, in.ID, "111111111111", r.Name)
+		wantErr(t, "GetRole of a deleted role", err, store.ErrNotFound)
+		if _, err := tx.GetRole(ctx, other.ID, "111111111111", r.Name); err != nil {
+			t.Errorf("another instance's role went with it: %v", err)
+		}
+		return nil
+	})
+}

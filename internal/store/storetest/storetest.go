@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimsSkipLocked", func(t *testing.T) { testClaimsSkipLocked(t, open(t)) }},
 		{"Access", func(t *testing.T) { testAccess(t, open) }},
 		{"AWSManagedPolicies", func(t *testing.T) { testAWSManagedPolicies(t, open(t)) }},
+		{"Roles", func(t *testing.T) { testRoles(t, open(t)) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

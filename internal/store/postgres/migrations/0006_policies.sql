@@ -23,3 +23,18 @@ ALTER TABLE customer_managed_policies ADD COLUMN default_version_id TEXT COLLATE
 ALTER TABLE customer_managed_policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE customer_managed_policies ADD COLUMN created_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE customer_managed_policies ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+
+-- The role that provisioning a permission set to an account makes in it,
+-- AWSReservedSSO_<permission set name>_<16 hex>: one per permission set and
+-- account, gone when the permission set no longer reaches the account.
+CREATE TABLE provisioned_roles (
+	instance_id       TEXT COLLATE "C" NOT NULL REFERENCES instances (id),
+	account_id        TEXT COLLATE "C" NOT NULL,
+	permission_set_id TEXT COLLATE "C" NOT NULL,
+	name              TEXT COLLATE "C" NOT NULL,
+	role_id           TEXT COLLATE "C" NOT NULL,
+	path              TEXT COLLATE "C" NOT NULL,
+	created_at        BIGINT NOT NULL,
+	PRIMARY KEY (instance_id, account_id, permission_set_id),
+	UNIQUE (instance_id, account_id, name)
+);

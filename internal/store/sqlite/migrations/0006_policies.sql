@@ -22,3 +22,18 @@ ALTER TABLE customer_managed_policies ADD COLUMN default_version_id TEXT NOT NUL
 ALTER TABLE customer_managed_policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE customer_managed_policies ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customer_managed_policies ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+
+-- The role that provisioning a permission set to an account makes in it,
+-- AWSReservedSSO_<permission set name>_<16 hex>: one per permission set and
+-- account, gone when the permission set no longer reaches the account.
+CREATE TABLE provisioned_roles (
+	instance_id       TEXT NOT NULL REFERENCES instances (id),
+	account_id        TEXT NOT NULL,
+	permission_set_id TEXT NOT NULL,
+	name              TEXT NOT NULL,
+	role_id           TEXT NOT NULL,
+	path              TEXT NOT NULL,
+	created_at        INTEGER NOT NULL,
+	PRIMARY KEY (instance_id, account_id, permission_set_id),
+	UNIQUE (instance_id, account_id, name)
+);
