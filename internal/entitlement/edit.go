@@ -1,0 +1,464 @@
+package entitlement
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/atriumhq/atrium/internal/access"
+	"github.com/atriumhq/atrium/internal/policy"
+)
+
+// Edit makes the next version of an index. It copies what it changes and
+// leaves the index it started from untouched, so readers of that one are
+// never disturbed. An Edit is used by one goroutine.
+type Edit struct {
+	base  *Index
+	views map[string]*viewEdit // instances being changed
+	drop  map[string]bool      // instances removed
+}
+
+// Edit starts the next version of x.
+func (x *Index) Edit() *Edit {
+	return &Edit{base: x, views: map[string]*viewEdit{}, drop: map[string]bool{}}
+}
+
+// viewEdit is the changes to one instance's view.
+type viewEdit struct {
+	v     *View
+	opts  *Options
+	fresh bool // started empty: every map is new, every user flattened
+
+	copied        [shards]bool
+	copiedMaps    bool
+	orgChanged    bool            // accounts, OUs, the root or SCPs changed
+	flatten       map[string]bool // users whose grants must be flattened again
+	groupsChanged map[string]bool // groups whose assignments changed
+	removed       map[*Grant]bool // assignments gone from byTarget
+	added         map[string][]*Grant
+}
+
+func (e *Edit) view(instanceID string) *viewEdit {
+	if ve, ok := e.views[instanceID]; ok {
+		return ve
+	}
+	ve := &viewEdit{opts: e.base.opts, flatten: map[string]bool{}, groupsChanged: map[string]bool{},
+		removed: map[*Grant]bool{}, added: map[string][]*Grant{}}
+	if old, ok := e.base.instances[instanceID]; ok && !e.drop[instanceID] {
+		cp := *old
+		ve.v = &cp
+	} else {
+		ve.v, ve.fresh, ve.copiedMaps = newView(), true, true
+		for i := range ve.copied {
+			ve.copied[i] = true
+		}
+	}
+	delete(e.drop, instanceID)
+	e.views[instanceID] = ve
+	return ve
+}
+
+// Reset empties an instance's view, to be filled again by the calls that
+// follow (a full reload of the instance).
+func (e *Edit) Reset(instanceID string) {
+	delete(e.views, instanceID)
+	e.drop[instanceID] = true
+	e.view(instanceID)
+}
+
+// Remove drops an instance from the index.
+func (e *Edit) Remove(instanceID string) {
+	delete(e.views, instanceID)
+	e.drop[instanceID] = true
+}
+
+// maps copies the small maps of the view once per edit.
+func (ve *viewEdit) maps() *View {
+	if !ve.copiedMaps {
+		v := ve.v
+		v.groups, v.accounts, v.ous = maps.Clone(v.groups), maps.Clone(v.accounts), maps.Clone(v.ous)
+		v.scps, v.sets, v.cmps = maps.Clone(v.scps), maps.Clone(v.sets), maps.Clone(v.cmps)
+		ve.copiedMaps = true
+	}
+	return ve.v
+}
+
+func (ve *viewEdit) users(id string) map[string]*userEntry {
+	i := shardOf(id)
+	if !ve.copied[i] {
+		ve.v.users[i] = maps.Clone(ve.v.users[i])
+		ve.copied[i] = true
+	}
+	return ve.v.users[i]
+}
+
+// grantsOf turns assignments into shared pointers, sorted, without
+// duplicates.
+func grantsOf(gs []Grant) []*Grant {
+	gs = slices.Clone(gs)
+	slices.SortFunc(gs, compareGrants)
+	gs = slices.Compact(gs)
+	out := make([]*Grant, len(gs))
+	for i := range gs {
+		out[i] = &gs[i]
+	}
+	return out
+}
+
+func compareGrants(a, b Grant) int {
+	return compareEntitlements(Entitlement{Grant: a}, Entitlement{Grant: b})
+}
+
+func sameGrants(a []*Grant, b []*Grant) bool {
+	return slices.EqualFunc(a, b, func(x, y *Grant) bool { return *x == *y })
+}
+
+// replaceGrants records that old assignments give way to new ones.
+func (ve *viewEdit) replaceGrants(old, new []*Grant) {
+	for _, g := range old {
+		ve.removed[g] = true
+	}
+	for _, g := range new {
+		ve.added[g.TargetID] = append(ve.added[g.TargetID], g)
+	}
+}
+
+// PutUser sets a user's status, groups and own assignments.
+func (e *Edit) PutUser(instanceID string, u User) {
+	ve := e.view(instanceID)
+	m := ve.users(u.ID)
+	old := m[u.ID]
+	groups := slices.Clone(u.Groups)
+	slices.Sort(groups)
+	groups = slices.Compact(groups)
+	for i, g := range groups { // share the group's id string
+		if ge, ok := ve.v.groups[g]; ok {
+			groups[i] = ge.ID
+		}
+	}
+	direct := grantsOf(u.Grants)
+	switch {
+	case old == nil:
+		ve.replaceGrants(nil, direct)
+	case sameGrants(old.direct, direct):
+		direct = old.direct
+		if old.Enabled == u.Enabled && slices.Equal(old.Groups, groups) {
+			return
+		}
+	default:
+		ve.replaceGrants(old.direct, direct)
+	}
+	m[u.ID] = &userEntry{User: User{ID: u.ID, Enabled: u.Enabled, Groups: groups}, direct: direct}
+	ve.flatten[u.ID] = true
+}
+
+// DeleteUser removes a user.
+func (e *Edit) DeleteUser(instanceID, id string) {
+	ve := e.view(instanceID)
+	m := ve.users(id)
+	if old, ok := m[id]; ok {
+		ve.replaceGrants(old.direct, nil)
+		delete(m, id)
+		delete(ve.flatten, id)
+	}
+}
+
+// PutGroup sets a group's name and assignments.
+func (e *Edit) PutGroup(instanceID string, g Group) {
+	ve := e.view(instanceID)
+	v := ve.maps()
+	old := v.groups[g.ID]
+	grants := grantsOf(g.Grants)
+	if old != nil && sameGrants(old.grants, grants) {
+		grants = old.grants
+		if old.Name == g.Name {
+			return
+		}
+	} else {
+		if old != nil {
+			ve.replaceGrants(old.grants, grants)
+		} else {
+			ve.replaceGrants(nil, grants)
+		}
+		if old != nil || len(grants) > 0 {
+			ve.groupsChanged[g.ID] = true
+		}
+	}
+	v.groups[g.ID] = &groupEntry{Group: Group{ID: g.ID, Name: g.Name}, grants: grants}
+}
+
+// DeleteGroup removes a group; its members lose its assignments.
+func (e *Edit) DeleteGroup(instanceID, id string) {
+	ve := e.view(instanceID)
+	v := ve.maps()
+	if old, ok := v.groups[id]; ok {
+		ve.replaceGrants(old.grants, nil)
+		delete(v.groups, id)
+		ve.groupsChanged[id] = true
+	}
+}
+
+// PutAccount sets an account.
+func (e *Edit) PutAccount(instanceID string, a Account) {
+	ve := e.view(instanceID)
+	a.SCPs = slices.Clone(a.SCPs)
+	ve.maps().accounts[a.ID] = &accountEntry{Account: a}
+	ve.orgChanged = true
+}
+
+// DeleteAccount removes an account.
+func (e *Edit) DeleteAccount(instanceID, id string) {
+	ve := e.view(instanceID)
+	v := ve.maps()
+	delete(v.accounts, id)
+	delete(v.cmps, id)
+	ve.orgChanged = true
+}
+
+// PutOU sets an organizational unit.
+func (e *Edit) PutOU(instanceID string, o OU) {
+	ve := e.view(instanceID)
+	o.SCPs = slices.Clone(o.SCPs)
+	ve.maps().ous[o.ID] = &ouEntry{OU: o}
+	ve.orgChanged = true
+}
+
+// DeleteOU removes an organizational unit.
+func (e *Edit) DeleteOU(instanceID, id string) {
+	ve := e.view(instanceID)
+	delete(ve.maps().ous, id)
+	ve.orgChanged = true
+}
+
+// PutRoot sets the root of an instance's organization.
+func (e *Edit) PutRoot(instanceID string, r Root) {
+	ve := e.view(instanceID)
+	r.SCPs = slices.Clone(r.SCPs)
+	ve.v.root = r
+	ve.orgChanged = true
+}
+
+// PutSCP sets a service control policy's document.
+func (e *Edit) PutSCP(instanceID string, p SCP) {
+	ve := e.view(instanceID)
+	ve.maps().scps[p.ID] = &scpEntry{SCP: p, compiled: compile("scp:"+p.Name, p.Content)}
+	ve.orgChanged = true
+}
+
+// DeleteSCP removes a service control policy.
+func (e *Edit) DeleteSCP(instanceID, id string) {
+	ve := e.view(instanceID)
+	delete(ve.maps().scps, id)
+	ve.orgChanged = true
+}
+
+// PutPermissionSet sets a permission set and compiles its policies.
+func (e *Edit) PutPermissionSet(instanceID string, ps PermissionSet) {
+	ve := e.view(instanceID)
+	ps.ManagedPolicyARNs = slices.Clone(ps.ManagedPolicyARNs)
+	ps.CustomerPolicies = slices.Clone(ps.CustomerPolicies)
+	se := &setEntry{PermissionSet: ps}
+	if ps.InlinePolicy != "" {
+		if p := compile("inline:"+ps.Name, ps.InlinePolicy); p != nil {
+			se.identity = append(se.identity, p)
+		}
+	}
+	for _, arn := range ps.ManagedPolicyARNs {
+		if p := ve.managed(arn); p != nil {
+			se.identity = append(se.identity, p)
+		}
+	}
+	if b := ps.Boundary; b != nil {
+		switch {
+		case b.CustomerPolicy != nil:
+			ref := *b.CustomerPolicy
+			se.boundaryRef = &ref
+		case b.ManagedPolicyARN != "":
+			if se.boundary = ve.managed(b.ManagedPolicyARN); se.boundary == nil {
+				se.boundary = denyAll
+			}
+		}
+	}
+	ve.maps().sets[ps.ID] = se
+}
+
+func (ve *viewEdit) managed(arn string) *policy.Policy {
+	if ve.opts.ManagedPolicy == nil {
+		return nil
+	}
+	doc, ok := ve.opts.ManagedPolicy(arn)
+	if !ok {
+		return nil
+	}
+	return compile(arn, doc)
+}
+
+// DeletePermissionSet removes a permission set.
+func (e *Edit) DeletePermissionSet(instanceID, id string) {
+	delete(e.view(instanceID).maps().sets, id)
+}
+
+// SetCustomerPolicies replaces the customer managed policies of an account.
+func (e *Edit) SetCustomerPolicies(instanceID, accountID string, ps []access.CustomerManagedPolicy) {
+	v := e.view(instanceID).maps()
+	if len(ps) == 0 {
+		delete(v.cmps, accountID)
+		return
+	}
+	byName := make(map[string]*cmpEntry, len(ps))
+	for _, p := range ps {
+		path := p.Path
+		if path == "" {
+			path = "/"
+		}
+		byName[strings.ToLower(p.Name)] = &cmpEntry{path: path, compiled: compile(p.Name, p.Document)}
+	}
+	v.cmps[accountID] = byName
+}
+
+// compile compiles a stored document; one that does not compile is nil,
+// and so allows nothing.
+func compile(name, text string) *policy.Policy {
+	doc, err := policy.ParseString(text)
+	if err != nil {
+		return nil
+	}
+	p, err := policy.Compile(name, doc)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+// Commit returns the new index, at version.
+func (e *Edit) Commit(version int64) *Index {
+	next := &Index{version: version, opts: e.base.opts, instances: make(map[string]*View, len(e.base.instances)+len(e.views))}
+	for id, v := range e.base.instances {
+		if !e.drop[id] {
+			next.instances[id] = v
+		}
+	}
+	for id, ve := range e.views {
+		ve.finish()
+		next.instances[id] = ve.v
+	}
+	return next
+}
+
+// finish computes what the changes imply: account paths and SCP levels,
+// the accounts under each OU, the assignments by target and the users'
+// flattened assignments.
+func (ve *viewEdit) finish() {
+	v := ve.v
+	if ve.orgChanged {
+		ve.finishOrg()
+	}
+	if len(ve.removed) > 0 || len(ve.added) > 0 {
+		if !ve.fresh {
+			v.byTarget = maps.Clone(v.byTarget)
+		}
+		targets := map[string]bool{}
+		for g := range ve.removed {
+			targets[g.TargetID] = true
+		}
+		for t := range ve.added {
+			targets[t] = true
+		}
+		for t := range targets {
+			var gs []*Grant
+			for _, g := range v.byTarget[t] {
+				if !ve.removed[g] {
+					gs = append(gs, g)
+				}
+			}
+			gs = append(gs, ve.added[t]...)
+			if len(gs) == 0 {
+				delete(v.byTarget, t)
+			} else {
+				v.byTarget[t] = gs
+			}
+		}
+	}
+	if ve.fresh || len(ve.groupsChanged) > 0 {
+		for i := range v.users {
+			for id, u := range v.users[i] {
+				if ve.fresh || slices.ContainsFunc(u.Groups, func(g string) bool { return ve.groupsChanged[g] }) {
+					ve.flatten[id] = true
+				}
+			}
+		}
+	}
+	for id := range ve.flatten {
+		m := ve.users(id)
+		u := m[id]
+		if u == nil {
+			continue
+		}
+		n := *u
+		n.Groups = slices.DeleteFunc(slices.Clone(u.Groups), func(g string) bool { _, ok := v.groups[g]; return !ok && ve.groupsChanged[g] })
+		n.grants = slices.Clip(append(make([]*Grant, 0, len(u.direct)), u.direct...))
+		for _, g := range n.Groups {
+			if ge, ok := v.groups[g]; ok {
+				n.grants = append(n.grants, ge.grants...)
+			}
+		}
+		m[id] = &n
+	}
+}
+
+// finishOrg computes each account's path and SCP levels and the accounts
+// beneath each OU and the root.
+func (ve *viewEdit) finishOrg() {
+	v := ve.maps()
+	v.under = map[string][]string{}
+	for id, a := range v.accounts {
+		n := &accountEntry{Account: a.Account}
+		n.path = ve.pathOf(a.ParentID)
+		for _, anc := range n.path {
+			v.under[anc] = append(v.under[anc], id)
+		}
+		if v.root.SCPEnabled && id != v.root.ManagementAccountID {
+			n.scps = make([][]*policy.Policy, 0, len(n.path)+1)
+			for _, anc := range n.path {
+				var ids []string
+				if anc == v.root.ID {
+					ids = v.root.SCPs
+				} else if o, ok := v.ous[anc]; ok {
+					ids = o.SCPs
+				}
+				n.scps = append(n.scps, ve.compiledSCPs(ids))
+			}
+			n.scps = append(n.scps, ve.compiledSCPs(a.SCPs))
+		}
+		v.accounts[id] = n
+	}
+	for _, ids := range v.under {
+		slices.Sort(ids)
+	}
+}
+
+// pathOf returns the ancestors of an entity whose parent is parent, the
+// root first.
+func (ve *viewEdit) pathOf(parent string) []string {
+	var rev []string
+	for p := parent; p != "" && len(rev) <= 16; { // deeper than any valid tree: a cycle
+		rev = append(rev, p)
+		o, ok := ve.v.ous[p]
+		if !ok {
+			break
+		}
+		p = o.ParentID
+	}
+	slices.Reverse(rev)
+	return rev
+}
+
+func (ve *viewEdit) compiledSCPs(ids []string) []*policy.Policy {
+	out := make([]*policy.Policy, 0, len(ids))
+	for _, id := range ids {
+		if p, ok := ve.v.scps[id]; ok && p.compiled != nil {
+			out = append(out, p.compiled)
+		}
+	}
+	return out
+}
