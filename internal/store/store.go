@@ -206,6 +206,7 @@ type Tx interface {
 	ScanAudit(ctx context.Context, after int64, limit int) ([]audit.Record, error)
 
 	AccessTx
+	ChangeTx
 }
 
 // Page selects a page of a listing ordered by id: rows whose key is greater

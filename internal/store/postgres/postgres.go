@@ -5,6 +5,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -30,7 +31,10 @@ type DB struct {
 	db *sql.DB
 }
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store          = (*DB)(nil)
+	_ store.ChangeListener = (*DB)(nil)
+)
 
 var dialect = sqlstore.Dialect{
 	IsUniqueViolation:     func(err error) bool { return sqlState(err) == "23505" },
@@ -38,7 +42,11 @@ var dialect = sqlstore.Dialect{
 	LockBootstrap:         fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBootstrap),
 	ForUpdate:             "FOR UPDATE",
 	RelaxCommit:           "SET LOCAL synchronous_commit TO OFF",
+	NotifyChanges:         "SELECT pg_notify('" + changesChannel + "', '')",
 }
+
+// changesChannel is the LISTEN/NOTIFY channel of the change feed.
+const changesChannel = "atrium_changes"
 
 func sqlState(err error) string {
 	var e *pgconn.PgError
@@ -111,3 +119,35 @@ func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
 
 // Close implements store.Store.
 func (db *DB) Close() error { return db.db.Close() }
+
+// ListenChanges implements store.ChangeListener: it holds one connection of
+// the pool that LISTENs to the change feed's channel, on which every
+// transaction that appends changes NOTIFYs when it commits.
+func (db *DB) ListenChanges(ctx context.Context, notify func()) error {
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var waitErr error
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		if _, err := c.Exec(ctx, "LISTEN "+changesChannel); err != nil {
+			return err
+		}
+		for {
+			if _, waitErr = c.WaitForNotification(ctx); waitErr != nil {
+				// The connection still LISTENs: the pool must not reuse it.
+				return driver.ErrBadConn
+			}
+			notify()
+		}
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if waitErr != nil {
+		err = waitErr
+	}
+	return fmt.Errorf("postgres: listening for changes: %w", err)
+}

@@ -3,9 +3,11 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/atriumhq/atrium/internal/store"
 	"github.com/atriumhq/atrium/internal/store/postgres"
@@ -120,3 +122,57 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Errorf("Open(database of schema 9999) = %q, want an error naming version 9999 as newer", err)
 	}
 }
+
+// TestListenChanges checks that a transaction appending changes wakes the
+// listeners of every connection when it commits, and only then.
+func TestListenChanges(t *testing.T) {
+	url := storetest.NewPostgresDatabase(t)
+	db, other := mustOpen(t, url), mustOpen(t, url)
+	ctx, cancel := context.WithCancel(t.Context())
+	woken := make(chan struct{}, 16)
+	done := make(chan error, 1)
+	go func() { done <- other.ListenChanges(ctx, func() { woken <- struct{}{} }) }()
+	appendOne := func(commit bool) {
+		err := db.Write(t.Context(), func(tx store.Tx) error {
+			if _, err := tx.AppendChanges(t.Context(), []store.Change{{InstanceID: "i", Kind: "user", EntityID: "u"}}); err != nil {
+				return err
+			}
+			if !commit {
+				return errRollback
+			}
+			return nil
+		})
+		if commit && err != nil {
+			t.Fatalf("Write() = %v", err)
+		}
+	}
+	// The listener may not be listening yet: append until it wakes.
+	deadline := time.After(10 * time.Second)
+	for woke := false; !woke; {
+		appendOne(true)
+		select {
+		case <-woken:
+			woke = true
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("no notification within 10s of a committed append")
+		}
+	}
+	for len(woken) > 0 {
+		<-woken
+	}
+	appendOne(false)
+	select {
+	case <-woken:
+		t.Errorf("a rolled-back append woke the listener")
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("ListenChanges() after cancel = %v, want context.Canceled", err)
+	}
+	// The listening connection is not reused: the pool still works.
+	appendOne(true)
+}
+
+var errRollback = errors.New("roll back")

@@ -34,6 +34,9 @@ type Dialect struct {
 	// RelaxCommit, run first in a transaction, lets its COMMIT return before
 	// it is durable; "" when the engine relaxes commits in another way.
 	RelaxCommit string
+	// NotifyChanges is run by a transaction that appends changes, to wake
+	// the other processes that follow the feed when it commits; "" for none.
+	NotifyChanges string
 }
 
 // Tx is a store.Tx over a *sql.Tx.

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Access", func(t *testing.T) { testAccess(t, open) }},
 		{"AWSManagedPolicies", func(t *testing.T) { testAWSManagedPolicies(t, open(t)) }},
 		{"Roles", func(t *testing.T) { testRoles(t, open(t)) }},
+		{"Changes", func(t *testing.T) { testChanges(t, open) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
