@@ -49,6 +49,9 @@ type App struct {
 	// stopOrg stops the worker that completes organizations' asynchronous
 	// work (account creation and closure), and waits for it.
 	stopOrg func()
+	// stopIndex stops the follower of the change feed that keeps the
+	// effective-access index up to date, and waits for it.
+	stopIndex func()
 }
 
 // OpenStore opens the store the config names, creating the data dir.
@@ -129,9 +132,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	h := server.Handler(server.Config{Logger: log, Region: cfg.Region, AWS: aws, Ready: st.Ping, Registry: reg, Metrics: metrics,
 		Query: query, REST: rest, SCIM: scim.New(svc, log)})
 	a := &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}
+	a.stopIndex = startIndexFollower(ctx, svc)
 	a.stopAccess = startAccessWorker(ctx, svc)
 	a.stopOrg = startOrgWorker(ctx, svc)
 	return a, nil
+}
+
+// startIndexFollower runs the follower of the change feed, which first
+// builds the effective-access index, until ctx ends or the returned
+// function is called.
+func startIndexFollower(ctx context.Context, svc *service.Service) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		service.NewIndexFollower(svc, service.IndexFollowerConfig{}).Run(ctx)
+	}()
+	return func() { cancel(); <-done }
 }
 
 // startOrgWorker runs the organizations worker, which first completes what
@@ -222,13 +239,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	return nil
 }
 
-// Close stops the background worker and releases the store.
+// Close stops the background workers and releases the store.
 func (a *App) Close() error {
 	if a.stopAccess != nil {
 		a.stopAccess()
 	}
 	if a.stopOrg != nil {
 		a.stopOrg()
+	}
+	if a.stopIndex != nil {
+		a.stopIndex()
 	}
 	return a.Store.Close()
 }

@@ -22,7 +22,7 @@ var operatorMethods = map[string]bool{
 	"AuditEvents": true, "CreatePrincipal": true, "Region": true,
 	"CreateSCIMToken": true, "ListSCIMTokens": true, "RevokeSCIMToken": true, "AuthenticateSCIM": true,
 	"CheckAuthRate": true, "SeedAWSManagedPolicies": true, "ImportAWSManagedPolicies": true,
-	"RolePolicies": true, "RolePoliciesIn": true,
+	"RolePolicies": true, "RolePoliciesIn": true, "EffectiveAccessOf": true,
 }
 
 // TestEveryOperationAuthorizes calls every operation of the service as a

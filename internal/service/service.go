@@ -60,6 +60,8 @@ type Service struct {
 	keyCache sync.Map
 	// authLimits rate-limits failed authentications per source address.
 	authLimits authLimits
+	// index is the effective-access index of this node.
+	index *accessIndex
 }
 
 // New checks cfg and makes a Service.
@@ -85,6 +87,8 @@ func New(cfg Config) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.index = newAccessIndex(cfg.Store, s.log)
+	s.store = &feedStore{Store: cfg.Store, index: s.index, now: s.now}
 	return s, nil
 }
 

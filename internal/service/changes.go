@@ -1,0 +1,243 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/atriumhq/atrium/internal/access"
+	"github.com/atriumhq/atrium/internal/directory"
+	"github.com/atriumhq/atrium/internal/org"
+	"github.com/atriumhq/atrium/internal/store"
+)
+
+// The kinds of entity the change feed names. A follower reloads the entity
+// of a change from the store; a kind it does not know reloads the whole
+// instance.
+const (
+	changeInstance         = "instance"          // everything of an instance
+	changeOrganization     = "organization"      // the root, policy types, every OU, account and SCP
+	changeUser             = "user"              // a user: status, groups, own assignments
+	changeGroup            = "group"             // a group: name, assignments
+	changeAccount          = "account"           // an account: place, status, SCPs
+	changeOU               = "ou"                // an OU: place, name, SCPs
+	changeSCP              = "scp"               // a service control policy's document
+	changePermissionSet    = "permission_set"    // a permission set's policies
+	changeCustomerPolicies = "customer_policies" // an account's customer managed policies
+)
+
+// feedStore is the store as the service sees it: every write transaction
+// appends the entities it changed to the change feed before it commits, and
+// once it has, the node's effective-access index advances past it, so a
+// caller sees its own change in the index when its call returns. Recording
+// the changes here, at the one door every write goes through, keeps the
+// feed complete whatever the operation.
+type feedStore struct {
+	store.Store
+	index *accessIndex
+	now   func() time.Time
+}
+
+// Write implements store.Store.
+func (f *feedStore) Write(ctx context.Context, fn func(store.Tx) error) error {
+	var last int64
+	err := f.Store.Write(ctx, func(tx store.Tx) error {
+		ct := &changeTx{Tx: tx}
+		if err := fn(ct); err != nil {
+			return err
+		}
+		if len(ct.changes) == 0 {
+			return nil
+		}
+		now := f.now().UTC()
+		for i := range ct.changes {
+			ct.changes[i].At = now
+		}
+		var err error
+		last, err = tx.AppendChanges(ctx, ct.changes)
+		return err
+	})
+	if err == nil && last > 0 {
+		f.index.afterWrite(ctx, last)
+	}
+	return err
+}
+
+// changeTx records the entities that a transaction's writes change.
+type changeTx struct {
+	store.Tx
+	changes []store.Change
+	seen    map[[3]string]bool
+}
+
+func (t *changeTx) touch(instanceID, kind, id string) {
+	k := [3]string{instanceID, kind, id}
+	if t.seen[k] {
+		return
+	}
+	if t.seen == nil {
+		t.seen = map[[3]string]bool{}
+	}
+	t.seen[k] = true
+	t.changes = append(t.changes, store.Change{InstanceID: instanceID, Kind: kind, EntityID: id})
+}
+
+// touchOn records a change when the write succeeded.
+func (t *changeTx) touchOn(err error, instanceID, kind, id string) error {
+	if err == nil {
+		t.touch(instanceID, kind, id)
+	}
+	return err
+}
+
+// touchTarget records a change of a policy target: the root, an OU or an account.
+func (t *changeTx) touchTarget(err error, instanceID, targetID string) error {
+	switch org.TargetType(targetID) {
+	case org.TypeOrganizationalUnit:
+		return t.touchOn(err, instanceID, changeOU, targetID)
+	case org.TypeAccount:
+		return t.touchOn(err, instanceID, changeAccount, targetID)
+	}
+	return t.touchOn(err, instanceID, changeOrganization, "")
+}
+
+func principalKind(principalType string) string {
+	if principalType == access.PrincipalGroup {
+		return changeGroup
+	}
+	return changeUser
+}
+
+func (t *changeTx) CreateInstance(ctx context.Context, in *org.Instance) error {
+	return t.touchOn(t.Tx.CreateInstance(ctx, in), in.ID, changeInstance, "")
+}
+
+func (t *changeTx) CreateOrganization(ctx context.Context, o *org.Organization) error {
+	return t.touchOn(t.Tx.CreateOrganization(ctx, o), o.InstanceID, changeOrganization, "")
+}
+
+func (t *changeTx) CreateAccount(ctx context.Context, a *org.Account) error {
+	return t.touchOn(t.Tx.CreateAccount(ctx, a), a.InstanceID, changeAccount, a.ID)
+}
+
+func (t *changeTx) UpdateAccount(ctx context.Context, a *org.Account) error {
+	return t.touchOn(t.Tx.UpdateAccount(ctx, a), a.InstanceID, changeAccount, a.ID)
+}
+
+func (t *changeTx) DeleteAccount(ctx context.Context, instanceID, accountID string) error {
+	return t.touchOn(t.Tx.DeleteAccount(ctx, instanceID, accountID), instanceID, changeAccount, accountID)
+}
+
+func (t *changeTx) CreateUser(ctx context.Context, u *directory.User) error {
+	return t.touchOn(t.Tx.CreateUser(ctx, u), u.InstanceID, changeUser, u.UserID)
+}
+
+func (t *changeTx) UpdateUser(ctx context.Context, u *directory.User) error {
+	return t.touchOn(t.Tx.UpdateUser(ctx, u), u.InstanceID, changeUser, u.UserID)
+}
+
+func (t *changeTx) DeleteUser(ctx context.Context, instanceID, userID string) error {
+	return t.touchOn(t.Tx.DeleteUser(ctx, instanceID, userID), instanceID, changeUser, userID)
+}
+
+func (t *changeTx) CreateGroup(ctx context.Context, g *directory.Group) error {
+	return t.touchOn(t.Tx.CreateGroup(ctx, g), g.InstanceID, changeGroup, g.GroupID)
+}
+
+func (t *changeTx) UpdateGroup(ctx context.Context, g *directory.Group) error {
+	return t.touchOn(t.Tx.UpdateGroup(ctx, g), g.InstanceID, changeGroup, g.GroupID)
+}
+
+func (t *changeTx) DeleteGroup(ctx context.Context, instanceID, groupID string) error {
+	return t.touchOn(t.Tx.DeleteGroup(ctx, instanceID, groupID), instanceID, changeGroup, groupID)
+}
+
+func (t *changeTx) CreateMembership(ctx context.Context, m *directory.Membership) error {
+	return t.touchOn(t.Tx.CreateMembership(ctx, m), m.InstanceID, changeUser, m.UserID)
+}
+
+func (t *changeTx) DeleteMembership(ctx context.Context, instanceID, membershipID string) error {
+	m, err := t.Tx.GetMembership(ctx, instanceID, membershipID)
+	if err != nil {
+		return err
+	}
+	return t.touchOn(t.Tx.DeleteMembership(ctx, instanceID, membershipID), instanceID, changeUser, m.UserID)
+}
+
+func (t *changeTx) CreateOrganizationalUnit(ctx context.Context, u *org.OrganizationalUnit) error {
+	return t.touchOn(t.Tx.CreateOrganizationalUnit(ctx, u), u.InstanceID, changeOU, u.ID)
+}
+
+func (t *changeTx) UpdateOrganizationalUnit(ctx context.Context, u *org.OrganizationalUnit) error {
+	return t.touchOn(t.Tx.UpdateOrganizationalUnit(ctx, u), u.InstanceID, changeOU, u.ID)
+}
+
+func (t *changeTx) DeleteOrganizationalUnit(ctx context.Context, instanceID, ouID string) error {
+	return t.touchOn(t.Tx.DeleteOrganizationalUnit(ctx, instanceID, ouID), instanceID, changeOU, ouID)
+}
+
+func (t *changeTx) SetPolicyType(ctx context.Context, instanceID, policyType, status string) error {
+	return t.touchOn(t.Tx.SetPolicyType(ctx, instanceID, policyType, status), instanceID, changeOrganization, "")
+}
+
+func (t *changeTx) UpdateOrgPolicy(ctx context.Context, p *org.Policy) error {
+	return t.touchOn(t.Tx.UpdateOrgPolicy(ctx, p), p.InstanceID, changeSCP, p.ID)
+}
+
+func (t *changeTx) DeleteOrgPolicy(ctx context.Context, instanceID, policyID string) error {
+	return t.touchOn(t.Tx.DeleteOrgPolicy(ctx, instanceID, policyID), instanceID, changeSCP, policyID)
+}
+
+func (t *changeTx) AttachOrgPolicy(ctx context.Context, instanceID, policyID string, target org.PolicyTarget) error {
+	if err := t.touchOn(t.Tx.AttachOrgPolicy(ctx, instanceID, policyID, target), instanceID, changeSCP, policyID); err != nil {
+		return err
+	}
+	return t.touchTarget(nil, instanceID, target.TargetID)
+}
+
+func (t *changeTx) DetachOrgPolicy(ctx context.Context, instanceID, policyID, targetID string) error {
+	return t.touchTarget(t.Tx.DetachOrgPolicy(ctx, instanceID, policyID, targetID), instanceID, targetID)
+}
+
+func (t *changeTx) DetachOrgPoliciesOfType(ctx context.Context, instanceID, policyType string) error {
+	return t.touchOn(t.Tx.DetachOrgPoliciesOfType(ctx, instanceID, policyType), instanceID, changeOrganization, "")
+}
+
+func (t *changeTx) CreatePermissionSet(ctx context.Context, ps *access.PermissionSet) error {
+	return t.touchOn(t.Tx.CreatePermissionSet(ctx, ps), ps.InstanceID, changePermissionSet, ps.ID)
+}
+
+func (t *changeTx) UpdatePermissionSet(ctx context.Context, ps *access.PermissionSet) error {
+	return t.touchOn(t.Tx.UpdatePermissionSet(ctx, ps), ps.InstanceID, changePermissionSet, ps.ID)
+}
+
+func (t *changeTx) DeletePermissionSet(ctx context.Context, instanceID, id string) error {
+	return t.touchOn(t.Tx.DeletePermissionSet(ctx, instanceID, id), instanceID, changePermissionSet, id)
+}
+
+func (t *changeTx) AddManagedPolicy(ctx context.Context, instanceID, psID string, p access.ManagedPolicy) error {
+	return t.touchOn(t.Tx.AddManagedPolicy(ctx, instanceID, psID, p), instanceID, changePermissionSet, psID)
+}
+
+func (t *changeTx) RemoveManagedPolicy(ctx context.Context, instanceID, psID, arn string) error {
+	return t.touchOn(t.Tx.RemoveManagedPolicy(ctx, instanceID, psID, arn), instanceID, changePermissionSet, psID)
+}
+
+func (t *changeTx) AddCustomerPolicyRef(ctx context.Context, instanceID, psID string, r access.CustomerPolicyRef) error {
+	return t.touchOn(t.Tx.AddCustomerPolicyRef(ctx, instanceID, psID, r), instanceID, changePermissionSet, psID)
+}
+
+func (t *changeTx) RemoveCustomerPolicyRef(ctx context.Context, instanceID, psID string, r access.CustomerPolicyRef) error {
+	return t.touchOn(t.Tx.RemoveCustomerPolicyRef(ctx, instanceID, psID, r), instanceID, changePermissionSet, psID)
+}
+
+func (t *changeTx) CreateAssignment(ctx context.Context, a *access.Assignment) error {
+	return t.touchOn(t.Tx.CreateAssignment(ctx, a), a.InstanceID, principalKind(a.PrincipalType), a.PrincipalID)
+}
+
+func (t *changeTx) DeleteAssignment(ctx context.Context, a *access.Assignment) error {
+	return t.touchOn(t.Tx.DeleteAssignment(ctx, a), a.InstanceID, principalKind(a.PrincipalType), a.PrincipalID)
+}
+
+func (t *changeTx) PutCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error {
+	return t.touchOn(t.Tx.PutCustomerManagedPolicy(ctx, p), p.InstanceID, changeCustomerPolicies, p.AccountID)
+}

@@ -1,0 +1,399 @@
+package service_test
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/atriumhq/atrium/internal/atriumtest"
+	"github.com/atriumhq/atrium/internal/errs"
+	"github.com/atriumhq/atrium/internal/policy"
+	"github.com/atriumhq/atrium/internal/service"
+	"github.com/atriumhq/atrium/internal/store/storetest"
+)
+
+// world is a server with SDK clients and the ids the tests use.
+type world struct {
+	s        *atriumtest.Server
+	ids      *identitystore.Client
+	sso      *ssoadmin.Client
+	orgs     *organizations.Client
+	instance string // id
+	root     string
+}
+
+func newWorld(t *testing.T, s *atriumtest.Server) *world {
+	t.Helper()
+	w := &world{s: s, ids: s.IdentityStore(), sso: s.SSOAdmin(), orgs: organizations.NewFromConfig(s.AWSConfig()),
+		instance: strings.TrimPrefix(s.InstanceARN, "arn:aws:sso:::instance/")}
+	roots, err := w.orgs.ListRoots(t.Context(), &organizations.ListRootsInput{})
+	if err != nil || len(roots.Roots) != 1 {
+		t.Fatalf("ListRoots = %v, %v", roots, err)
+	}
+	w.root = aws.ToString(roots.Roots[0].Id)
+	return w
+}
+
+func (w *world) view() interface {
+	Can(user, account, ps string) bool
+} {
+	return service.AccessView(w.s.App.Service, w.instance)
+}
+
+func (w *world) user(t *testing.T, name string) string {
+	t.Helper()
+	out, err := w.ids.CreateUser(t.Context(), &identitystore.CreateUserInput{IdentityStoreId: aws.String(w.s.StoreID), UserName: aws.String(name), DisplayName: aws.String(name),
+		Name: &idtypes.Name{GivenName: aws.String(name), FamilyName: aws.String("Example")}})
+	if err != nil {
+		t.Fatalf("CreateUser(%s): %v", name, err)
+	}
+	return aws.ToString(out.UserId)
+}
+
+func (w *world) group(t *testing.T, name string) string {
+	t.Helper()
+	out, err := w.ids.CreateGroup(t.Context(), &identitystore.CreateGroupInput{IdentityStoreId: aws.String(w.s.StoreID), DisplayName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("CreateGroup(%s): %v", name, err)
+	}
+	return aws.ToString(out.GroupId)
+}
+
+func (w *world) join(t *testing.T, group, user string) string {
+	t.Helper()
+	out, err := w.ids.CreateGroupMembership(t.Context(), &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(w.s.StoreID),
+		GroupId: aws.String(group), MemberId: &idtypes.MemberIdMemberUserId{Value: user}})
+	if err != nil {
+		t.Fatalf("CreateGroupMembership: %v", err)
+	}
+	return aws.ToString(out.MembershipId)
+}
+
+func (w *world) leave(t *testing.T, membership string) {
+	t.Helper()
+	if _, err := w.ids.DeleteGroupMembership(t.Context(), &identitystore.DeleteGroupMembershipInput{IdentityStoreId: aws.String(w.s.StoreID),
+		MembershipId: aws.String(membership)}); err != nil {
+		t.Fatalf("DeleteGroupMembership: %v", err)
+	}
+}
+
+// permissionSet makes a permission set whose inline policy allows s3 and ec2.
+func (w *world) permissionSet(t *testing.T, name string) (arn, id string) {
+	t.Helper()
+	out, err := w.sso.CreatePermissionSet(t.Context(), &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(w.s.InstanceARN), Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("CreatePermissionSet: %v", err)
+	}
+	arn = aws.ToString(out.PermissionSet.PermissionSetArn)
+	if _, err := w.sso.PutInlinePolicyToPermissionSet(t.Context(), &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: aws.String(w.s.InstanceARN),
+		PermissionSetArn: aws.String(arn), InlinePolicy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","ec2:*"],"Resource":"*"}]}`)}); err != nil {
+		t.Fatalf("PutInlinePolicyToPermissionSet: %v", err)
+	}
+	return arn, arn[strings.LastIndex(arn, "/")+1:]
+}
+
+func (w *world) account(t *testing.T, name string) string {
+	t.Helper()
+	out, err := w.orgs.CreateAccount(t.Context(), &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
+	if err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		st, err := w.orgs.DescribeCreateAccountStatus(t.Context(), &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		if err != nil {
+			t.Fatalf("DescribeCreateAccountStatus: %v", err)
+		}
+		switch st.CreateAccountStatus.State {
+		case orgtypes.CreateAccountStateSucceeded:
+			return aws.ToString(st.CreateAccountStatus.AccountId)
+		case orgtypes.CreateAccountStateFailed:
+			t.Fatalf("CreateAccount failed: %s", st.CreateAccountStatus.FailureReason)
+		}
+	}
+	t.Fatal("CreateAccount never completed")
+	return ""
+}
+
+func (w *world) ou(t *testing.T, name string) string {
+	t.Helper()
+	out, err := w.orgs.CreateOrganizationalUnit(t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(w.root), Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("CreateOrganizationalUnit: %v", err)
+	}
+	return aws.ToString(out.OrganizationalUnit.Id)
+}
+
+func (w *world) move(t *testing.T, account, from, to string) {
+	t.Helper()
+	if _, err := w.orgs.MoveAccount(t.Context(), &organizations.MoveAccountInput{AccountId: aws.String(account),
+		SourceParentId: aws.String(from), DestinationParentId: aws.String(to)}); err != nil {
+		t.Fatalf("MoveAccount: %v", err)
+	}
+}
+
+// assign creates (or with remove, deletes) an assignment and waits until the
+// request SUCCEEDED.
+func (w *world) assign(t *testing.T, remove bool, psARN, targetType, target, principalType, principal string) {
+	t.Helper()
+	ctx := t.Context()
+	var id *string
+	if remove {
+		out, err := w.sso.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{InstanceArn: aws.String(w.s.InstanceARN), PermissionSetArn: aws.String(psARN),
+			TargetType: ssotypes.TargetType(targetType), TargetId: aws.String(target), PrincipalType: ssotypes.PrincipalType(principalType), PrincipalId: aws.String(principal)})
+		if err != nil {
+			t.Fatalf("DeleteAccountAssignment: %v", err)
+		}
+		id = out.AccountAssignmentDeletionStatus.RequestId
+	} else {
+		out, err := w.sso.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: aws.String(w.s.InstanceARN), PermissionSetArn: aws.String(psARN),
+			TargetType: ssotypes.TargetType(targetType), TargetId: aws.String(target), PrincipalType: ssotypes.PrincipalType(principalType), PrincipalId: aws.String(principal)})
+		if err != nil {
+			t.Fatalf("CreateAccountAssignment: %v", err)
+		}
+		id = out.AccountAssignmentCreationStatus.RequestId
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		var st *ssotypes.AccountAssignmentOperationStatus
+		if remove {
+			out, err := w.sso.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{InstanceArn: aws.String(w.s.InstanceARN), AccountAssignmentDeletionRequestId: id})
+			if err != nil {
+				t.Fatalf("DescribeAccountAssignmentDeletionStatus: %v", err)
+			}
+			st = out.AccountAssignmentDeletionStatus
+		} else {
+			out, err := w.sso.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: aws.String(w.s.InstanceARN), AccountAssignmentCreationRequestId: id})
+			if err != nil {
+				t.Fatalf("DescribeAccountAssignmentCreationStatus: %v", err)
+			}
+			st = out.AccountAssignmentCreationStatus
+		}
+		switch st.Status {
+		case ssotypes.StatusValuesSucceeded:
+			return
+		case ssotypes.StatusValuesFailed:
+			t.Fatalf("assignment request failed: %s", aws.ToString(st.FailureReason))
+		}
+	}
+	t.Fatal("assignment request never completed")
+}
+
+// effective lists a user's entitlements through the service's operation,
+// as account/permission set name/via.
+func (w *world) effective(t *testing.T, user string) []string {
+	t.Helper()
+	ens, err := w.s.App.Service.ListEffectiveAccess(callerCtx(t, w.s.App.Service, w.s.Credentials.AccessKeyID), w.s.InstanceARN, user)
+	if err != nil {
+		t.Fatalf("ListEffectiveAccess: %v", err)
+	}
+	var out []string
+	for _, en := range ens {
+		via := "user"
+		if en.PrincipalType == "GROUP" {
+			via = "group " + en.PrincipalName
+		}
+		if en.TargetType == "ORGANIZATIONAL_UNIT" {
+			via += " in OU " + en.TargetName
+		}
+		out = append(out, en.AccountName+"/"+en.PermissionSetName+"/"+via)
+	}
+	return out
+}
+
+func wantEffective(t *testing.T, w *world, user string, want ...string) {
+	t.Helper()
+	if got := w.effective(t, user); !slices.Equal(got, want) {
+		t.Errorf("ListEffectiveAccess(user) = %q, want %q", got, want)
+	}
+}
+
+// wantCan checks the node's index as a caller inside the service reads it,
+// right after the call that changed it returned.
+func wantCan(t *testing.T, w *world, user, account, ps string, want bool) {
+	t.Helper()
+	if got := w.view().Can(user, account, ps); got != want {
+		t.Errorf("index: Can(user, %s, %s) = %v, want %v", account, ps, got, want)
+	}
+}
+
+// TestEffectiveAccessFollowsChanges drives assignments, memberships and
+// account moves through the AWS APIs and checks the index after each.
+func TestEffectiveAccessFollowsChanges(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, atriumtest.Start(t))
+	alice, devs := w.user(t, "alice"), w.group(t, "Developers")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct := w.account(t, "Sandbox")
+	wantEffective(t, w, alice)
+
+	// A direct assignment, created then deleted.
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "USER", alice)
+	wantEffective(t, w, alice, "Sandbox/Dev/user")
+	w.assign(t, true, psARN, "AWS_ACCOUNT", acct, "USER", alice)
+	wantEffective(t, w, alice)
+
+	// A group's assignment reaches its members, and only while they are.
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	wantEffective(t, w, alice)
+	m := w.join(t, devs, alice)
+	wantCan(t, w, alice, acct, ps, true)
+	wantEffective(t, w, alice, "Sandbox/Dev/group Developers")
+	w.leave(t, m)
+	wantCan(t, w, alice, acct, ps, false)
+	wantEffective(t, w, alice)
+	w.join(t, devs, alice)
+
+	// An OU's assignment reaches the accounts moved into the OU.
+	work := w.ou(t, "Workloads")
+	w.assign(t, false, psARN, "ORGANIZATIONAL_UNIT", work, "GROUP", devs)
+	wantEffective(t, w, alice, "Sandbox/Dev/group Developers")
+	w.move(t, acct, w.root, work)
+	wantEffective(t, w, alice, "Sandbox/Dev/group Developers", "Sandbox/Dev/group Developers in OU Workloads")
+	w.assign(t, true, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	wantCan(t, w, alice, acct, ps, true)
+	w.move(t, acct, work, w.root)
+	wantCan(t, w, alice, acct, ps, false)
+	wantEffective(t, w, alice)
+	w.move(t, acct, w.root, work)
+	wantCan(t, w, alice, acct, ps, true)
+
+	// A service control policy on the OU denies what the permission set
+	// allows, in the accounts under it.
+	decide := func(action string) policy.Decision {
+		return service.AccessView(w.s.App.Service, w.instance).Decide(alice, acct, ps, &policy.Request{Action: action, Resource: "*"})
+	}
+	if got := decide("ec2:RunInstances"); got != policy.Allowed {
+		t.Fatalf("Decide(ec2:RunInstances) before SCPs = %v, want allow", got)
+	}
+	if _, err := w.orgs.EnablePolicyType(t.Context(), &organizations.EnablePolicyTypeInput{RootId: aws.String(w.root), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatalf("EnablePolicyType: %v", err)
+	}
+	pol, err := w.orgs.CreatePolicy(t.Context(), &organizations.CreatePolicyInput{Name: aws.String("DenyEC2"), Description: aws.String("no ec2"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatalf("CreatePolicy: %v", err)
+	}
+	if _, err := w.orgs.AttachPolicy(t.Context(), &organizations.AttachPolicyInput{PolicyId: pol.Policy.PolicySummary.Id, TargetId: aws.String(work)}); err != nil {
+		t.Fatalf("AttachPolicy: %v", err)
+	}
+	if got := decide("ec2:RunInstances"); got != policy.ExplicitDeny {
+		t.Errorf("Decide(ec2:RunInstances) under a denying SCP = %v, want explicitDeny", got)
+	}
+	if got := decide("s3:GetObject"); got != policy.Allowed {
+		t.Errorf("Decide(s3:GetObject) under a denying SCP = %v, want allow", got)
+	}
+	if _, err := w.orgs.DisablePolicyType(t.Context(), &organizations.DisablePolicyTypeInput{RootId: aws.String(w.root), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatalf("DisablePolicyType: %v", err)
+	}
+	if got := decide("ec2:RunInstances"); got != policy.Allowed {
+		t.Errorf("Decide(ec2:RunInstances) with SCPs disabled = %v, want allow", got)
+	}
+
+	// Closing the account takes it away.
+	if _, err := w.orgs.CloseAccount(t.Context(), &organizations.CloseAccountInput{AccountId: aws.String(acct)}); err != nil {
+		t.Fatalf("CloseAccount: %v", err)
+	}
+	wantCan(t, w, alice, acct, ps, false)
+	wantEffective(t, w, alice)
+}
+
+func TestListEffectiveAccessErrors(t *testing.T) {
+	t.Parallel()
+	s := atriumtest.Start(t)
+	ctx := callerCtx(t, s.App.Service, s.Credentials.AccessKeyID)
+	for _, tc := range []struct {
+		name, instance, user string
+		want                 errs.Kind
+	}{
+		{"bad user id", s.InstanceARN, "nope", errs.Invalid},
+		{"unknown user", s.InstanceARN, "a1a1a1a1-0000-0000-0000-000000000001", errs.NotFound},
+		{"bad instance", "arn:aws:sso:::instance/nope", "a1a1a1a1-0000-0000-0000-000000000001", errs.Invalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.App.Service.ListEffectiveAccess(ctx, tc.instance, tc.user)
+			if errs.KindOf(err) != tc.want {
+				t.Errorf("ListEffectiveAccess(%s, %s) = %v, want %v", tc.instance, tc.user, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestIndexConvergesAcrossNodes runs two nodes on one PostgreSQL database:
+// a change made through one is in the other's index within a second.
+func TestIndexConvergesAcrossNodes(t *testing.T) {
+	if os.Getenv(storetest.EnvDatabaseURL) == "" && os.Getenv(storetest.EnvRequirePostgres) != "1" {
+		t.Skipf("TestIndexConvergesAcrossNodes needs PostgreSQL: set %s", storetest.EnvDatabaseURL)
+	}
+	t.Parallel()
+	url := storetest.NewPostgresDatabase(t)
+	dir := t.TempDir() // one master key for both nodes
+	a := atriumtest.Start(t, atriumtest.Options{DataDir: dir, DatabaseURL: url})
+	b := atriumtest.Start(t, atriumtest.Options{DataDir: dir, DatabaseURL: url})
+	wa := newWorld(t, a)
+	viewB := func() interface{ Can(u, a, p string) bool } { return service.AccessView(b.App.Service, wa.instance) }
+
+	alice, devs := wa.user(t, "alice"), wa.group(t, "Developers")
+	psARN, ps := wa.permissionSet(t, "Dev")
+	acct := wa.account(t, "Sandbox")
+	wa.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+
+	// converge waits until node B's index answers want, and fails unless
+	// it did within a second of the start of the call that made the change
+	// on node A.
+	converge := func(what string, start time.Time, want bool) {
+		t.Helper()
+		for deadline := start.Add(5 * time.Second); !time.Now().After(deadline); time.Sleep(2 * time.Millisecond) {
+			if viewB().Can(alice, acct, ps) == want {
+				if d := time.Since(start); d > time.Second {
+					t.Errorf("node B saw %s %v after the call began, want within 1s", what, d)
+				} else {
+					t.Logf("node B saw %s %v after the call began", what, d)
+				}
+				return
+			}
+		}
+		t.Fatalf("node B never saw %s", what)
+	}
+	start := time.Now()
+	m := wa.join(t, devs, alice)
+	wantCan(t, wa, alice, acct, ps, true) // at once on node A
+	converge("the membership", start, true)
+	start = time.Now()
+	wa.leave(t, m)
+	converge("the membership's deletion", start, false)
+	work := wa.ou(t, "Workloads")
+	wa.join(t, devs, alice)
+	converge("the membership again", start, true)
+	start = time.Now()
+	wa.assign(t, true, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	converge("the assignment's deletion", start, false)
+	wa.assign(t, false, psARN, "ORGANIZATIONAL_UNIT", work, "GROUP", devs)
+	start = time.Now()
+	wa.move(t, acct, wa.root, work)
+	converge("the account's move into the OU", start, true)
+
+	// Both nodes agree on the version.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ea, err1 := a.App.Service.ListEffectiveAccess(callerCtx(t, a.App.Service, a.Credentials.AccessKeyID), a.InstanceARN, alice)
+		eb, err2 := b.App.Service.ListEffectiveAccess(callerCtx(t, b.App.Service, b.Credentials.AccessKeyID), b.InstanceARN, alice)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("ListEffectiveAccess = %v, %v", err1, err2)
+		}
+		if slices.Equal(ea, eb) && len(ea) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the nodes disagree: %+v and %+v", ea, eb)
+		}
+	}
+}
