@@ -29,6 +29,7 @@ commands:
   audit verify     verify the audit trail's hash chain
   audit events     print audit events as JSON lines, oldest first
   scim token       create, list or revoke SCIM bearer tokens
+  access list      list the accounts and permission sets a user may use
   policy eval      evaluate a request against policies (JSON on stdin)
   policy validate  lint a policy document (JSON on stdin)
   policies import  import AWS managed policy documents into the catalog
@@ -51,6 +52,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runAudit(ctx, args[1:], env)
 	case "scim":
 		return runSCIM(ctx, args[1:], env)
+	case "access":
+		return runAccess(ctx, args[1:], env)
 	case "policy":
 		return runPolicy(ctx, args[1:], env.Stdin, env.Stdout, env.Stderr)
 	case "policies":
