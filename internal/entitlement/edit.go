@@ -89,6 +89,9 @@ func (ve *viewEdit) users(id string) map[string]*userEntry {
 		ve.v.users[i] = maps.Clone(ve.v.users[i])
 		ve.copied[i] = true
 	}
+	if ve.v.users[i] == nil {
+		ve.v.users[i] = map[string]*userEntry{}
+	}
 	return ve.v.users[i]
 }
 

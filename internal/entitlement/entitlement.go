@@ -7,7 +7,7 @@
 //
 // An Index is immutable and versioned: readers hold one without locks while
 // an Edit makes the next version, copying only what changes (users are kept
-// in shards, so that changing one user copies one shard). A user's
+// in shards, so that changing one user copies one small map). A user's
 // entitlements are one map lookup; deciding a request allocates nothing.
 //
 // Rules the index applies, as AWS does:
@@ -158,7 +158,9 @@ func (x *Index) Instances() []string {
 	return ids
 }
 
-const shards = 256
+// shards is how many maps hold the users of a view: an edit copies the
+// maps of the users it changes, about a thousandth of them each.
+const shards = 1024
 
 // shardOf is the FNV-1a hash of id, modulo shards.
 func shardOf(id string) int {
@@ -193,10 +195,7 @@ func newView() *View {
 	v := &View{groups: map[string]*groupEntry{}, accounts: map[string]*accountEntry{}, ous: map[string]*ouEntry{},
 		scps: map[string]*scpEntry{}, sets: map[string]*setEntry{}, cmps: map[string]map[string]*cmpEntry{},
 		byTarget: map[string][]*Grant{}, under: map[string][]string{}}
-	for i := range v.users {
-		v.users[i] = map[string]*userEntry{}
-	}
-	return v
+	return v // the users' shards are made when first written
 }
 
 type userEntry struct {
