@@ -228,8 +228,18 @@ func wantCan(t *testing.T, w *world, user, account, ps string, want bool) {
 // TestEffectiveAccessFollowsChanges drives assignments, memberships and
 // account moves through the AWS APIs and checks the index after each.
 func TestEffectiveAccessFollowsChanges(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t, atriumtest.Start(t))
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		testEffectiveAccessFollowsChanges(t, atriumtest.Start(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		testEffectiveAccessFollowsChanges(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
+	})
+}
+
+func testEffectiveAccessFollowsChanges(t *testing.T, s *atriumtest.Server) {
+	w := newWorld(t, s)
 	alice, devs := w.user(t, "alice"), w.group(t, "Developers")
 	psARN, ps := w.permissionSet(t, "Dev")
 	acct := w.account(t, "Sandbox")
