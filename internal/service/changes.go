@@ -23,6 +23,11 @@ const (
 	changeSCP              = "scp"               // a service control policy's document
 	changePermissionSet    = "permission_set"    // a permission set's policies
 	changeCustomerPolicies = "customer_policies" // an account's customer managed policies
+	// changeAWSManagedPolicy is a document of the catalog of AWS managed
+	// policies, which every instance shares: its instance id is "", and the
+	// index rebuilds when it sees one (the catalog changes at start-up and
+	// on an import, seldom).
+	changeAWSManagedPolicy = "aws_managed_policy"
 )
 
 // feedStore is the store as the service sees it: every write transaction
@@ -240,4 +245,16 @@ func (t *changeTx) DeleteAssignment(ctx context.Context, a *access.Assignment) e
 
 func (t *changeTx) PutCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error {
 	return t.touchOn(t.Tx.PutCustomerManagedPolicy(ctx, p), p.InstanceID, changeCustomerPolicies, p.AccountID)
+}
+
+func (t *changeTx) CreateCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error {
+	return t.touchOn(t.Tx.CreateCustomerManagedPolicy(ctx, p), p.InstanceID, changeCustomerPolicies, p.AccountID)
+}
+
+func (t *changeTx) DeleteCustomerManagedPolicy(ctx context.Context, instanceID, accountID, name string) error {
+	return t.touchOn(t.Tx.DeleteCustomerManagedPolicy(ctx, instanceID, accountID, name), instanceID, changeCustomerPolicies, accountID)
+}
+
+func (t *changeTx) PutAWSManagedPolicy(ctx context.Context, p *access.AWSManagedPolicy) error {
+	return t.touchOn(t.Tx.PutAWSManagedPolicy(ctx, p), "", changeAWSManagedPolicy, p.ARN)
 }

@@ -407,3 +407,47 @@ func TestIndexConvergesAcrossNodes(t *testing.T) {
 		}
 	}
 }
+
+func TestEffectiveAccessUsesManagedPolicies(t *testing.T) {
+	// A permission set that carries only an AWS managed policy allows what
+	// the catalog's document allows, and follows the document when an
+	// import changes it.
+	s := atriumtest.Start(t)
+	w := newWorld(t, s)
+	alice := w.user(t, "alice")
+	out, err := w.sso.CreatePermissionSet(t.Context(), &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(s.InstanceARN), Name: aws.String("ReadOnly")})
+	if err != nil {
+		t.Fatalf("CreatePermissionSet: %v", err)
+	}
+	psARN := aws.ToString(out.PermissionSet.PermissionSetArn)
+	ps := psARN[strings.LastIndex(psARN, "/")+1:]
+	const readOnly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	if _, err := w.sso.AttachManagedPolicyToPermissionSet(t.Context(), &ssoadmin.AttachManagedPolicyToPermissionSetInput{InstanceArn: aws.String(s.InstanceARN),
+		PermissionSetArn: aws.String(psARN), ManagedPolicyArn: aws.String(readOnly)}); err != nil {
+		t.Fatalf("AttachManagedPolicyToPermissionSet: %v", err)
+	}
+	acct := w.account(t, "Sandbox")
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "USER", alice)
+	decide := func(action string) policy.Decision {
+		return service.AccessView(s.App.Service, w.instance).Decide(alice, acct, ps, &policy.Request{Action: action, Resource: "*"})
+	}
+	if got := decide("s3:GetObject"); got != policy.Allowed {
+		t.Errorf("Decide(s3:GetObject) with ReadOnlyAccess = %v, want allow", got)
+	}
+	if got := decide("s3:PutObject"); got == policy.Allowed {
+		t.Errorf("Decide(s3:PutObject) with ReadOnlyAccess = %v, want a deny", got)
+	}
+
+	// An operator imports a document of ReadOnlyAccess that allows only
+	// sqs reads: the index follows.
+	if _, err := s.App.Service.ImportAWSManagedPolicies(t.Context(), []service.ImportedPolicy{{Name: "ReadOnlyAccess",
+		Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:Get*","Resource":"*"}]}`}}); err != nil {
+		t.Fatalf("ImportAWSManagedPolicies: %v", err)
+	}
+	if got := decide("s3:GetObject"); got == policy.Allowed {
+		t.Errorf("Decide(s3:GetObject) after the import = %v, want a deny", got)
+	}
+	if got := decide("sqs:GetQueueUrl"); got != policy.Allowed {
+		t.Errorf("Decide(sqs:GetQueueUrl) after the import = %v, want allow", got)
+	}
+}

@@ -27,6 +27,9 @@ type accessIndex struct {
 	log  *slog.Logger
 	mu   sync.Mutex // held while advancing
 	cur  atomic.Pointer[entitlement.Index]
+	// managed holds the documents of the catalog of AWS managed policies
+	// by ARN, read at each rebuild (guarded by mu).
+	managed map[string]string
 }
 
 const (
@@ -40,12 +43,35 @@ const (
 )
 
 func newAccessIndex(st store.Store, log *slog.Logger) *accessIndex {
-	return &accessIndex{st: st, log: log, opts: entitlement.Options{
-		// AWS managed policy documents come from the catalog of AWS managed
-		// policies; without one, an AWS managed policy grants nothing and, as
-		// a boundary, allows nothing.
-		ManagedPolicy: func(string) (string, bool) { return "", false },
-	}}
+	a := &accessIndex{st: st, log: log}
+	// AWS managed policy documents come from the catalog, read at each
+	// rebuild; an ARN the catalog lacks grants nothing and, as a boundary,
+	// allows nothing. Edits run under mu, as rebuilds do.
+	a.opts.ManagedPolicy = func(arn string) (string, bool) {
+		doc, ok := a.managed[arn]
+		return doc, ok
+	}
+	return a
+}
+
+// loadManaged reads the catalog of AWS managed policies.
+func (a *accessIndex) loadManaged(ctx context.Context, tx store.Tx) error {
+	m := map[string]string{}
+	for p := (store.Page{Limit: pageSize}); ; {
+		ps, err := tx.ListAWSManagedPolicies(ctx, p)
+		if err != nil {
+			return err
+		}
+		for _, mp := range ps {
+			m[mp.ARN] = mp.Document
+		}
+		if len(ps) < p.Limit {
+			break
+		}
+		p.After = ps[len(ps)-1].ARN
+	}
+	a.managed = m
+	return nil
 }
 
 // load returns the current index, or nil before it is first built.
@@ -125,6 +151,9 @@ func (a *accessIndex) rebuild(ctx context.Context, tx store.Tx) (*entitlement.In
 	if err != nil {
 		return nil, err
 	}
+	if err := a.loadManaged(ctx, tx); err != nil {
+		return nil, err
+	}
 	e := entitlement.New(a.opts).Edit()
 	for p := (store.Page{Limit: pageSize}); ; {
 		ins, err := tx.ListInstances(ctx, p)
@@ -150,6 +179,11 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 	seen := map[key]bool{}
 	whole := map[string]bool{} // instances reloaded whole
 	var todo []key
+	for _, c := range cs {
+		if c.Kind == changeAWSManagedPolicy {
+			return a.rebuild(ctx, tx) // at the last change committed, past cs
+		}
+	}
 	for _, c := range cs {
 		k := key{c.InstanceID, c.Kind, c.EntityID}
 		switch c.Kind {
@@ -210,7 +244,7 @@ func loadInstance(ctx context.Context, tx store.Tx, e *entitlement.Edit, instanc
 	if err := loadOrganization(ctx, tx, e, instanceID); err != nil {
 		return err
 	}
-	cmps, err := tx.ListCustomerManagedPolicies(ctx, instanceID, "")
+	cmps, err := tx.AllCustomerManagedPolicies(ctx, instanceID, "")
 	if err != nil {
 		return err
 	}
@@ -409,7 +443,7 @@ func loadSCP(ctx context.Context, tx store.Tx, e *entitlement.Edit, instanceID, 
 }
 
 func loadCustomerPolicies(ctx context.Context, tx store.Tx, e *entitlement.Edit, instanceID, accountID string) error {
-	ps, err := tx.ListCustomerManagedPolicies(ctx, instanceID, accountID)
+	ps, err := tx.AllCustomerManagedPolicies(ctx, instanceID, accountID)
 	if err == nil {
 		e.SetCustomerPolicies(instanceID, accountID, ps)
 	}

@@ -52,10 +52,10 @@ type ChangeTx interface {
 	// ListOrgPolicyAttachments returns every attachment of the policies of a
 	// type, AWS-managed ones included, by target id, then policy id.
 	ListOrgPolicyAttachments(ctx context.Context, instanceID, policyType string) ([]OrgPolicyAttachment, error)
-	// ListCustomerManagedPolicies returns the customer managed policies of
+	// AllCustomerManagedPolicies returns the customer managed policies of
 	// an account, or of every account when accountID is "", by account id,
 	// then name.
-	ListCustomerManagedPolicies(ctx context.Context, instanceID, accountID string) ([]access.CustomerManagedPolicy, error)
+	AllCustomerManagedPolicies(ctx context.Context, instanceID, accountID string) ([]access.CustomerManagedPolicy, error)
 }
 
 // ChangeListener is an engine that tells the processes sharing its

@@ -168,8 +168,8 @@ func (t *Tx) ListOrgPolicyAttachments(ctx context.Context, instanceID, policyTyp
 	return out, rows.Err()
 }
 
-// ListCustomerManagedPolicies implements store.Tx.
-func (t *Tx) ListCustomerManagedPolicies(ctx context.Context, instanceID, accountID string) ([]access.CustomerManagedPolicy, error) {
+// AllCustomerManagedPolicies implements store.Tx.
+func (t *Tx) AllCustomerManagedPolicies(ctx context.Context, instanceID, accountID string) ([]access.CustomerManagedPolicy, error) {
 	q, args := `SELECT account_id, path, name, document FROM customer_managed_policies WHERE instance_id = $1`, []any{instanceID}
 	if accountID != "" {
 		q, args = q+` AND account_id = $2`, append(args, accountID)

@@ -262,19 +262,19 @@ func testIndexLoaders(t *testing.T, s store.Store) {
 		if att, _ := tx.ListOrgPolicyAttachments(ctx, in.ID, "TAG_POLICY"); len(att) != 0 {
 			t.Errorf("ListOrgPolicyAttachments(TAG_POLICY) = %v, want none", att)
 		}
-		cmps, err := tx.ListCustomerManagedPolicies(ctx, in.ID, "")
+		cmps, err := tx.AllCustomerManagedPolicies(ctx, in.ID, "")
 		if err != nil {
-			t.Fatalf("ListCustomerManagedPolicies() = %v", err)
+			t.Fatalf("AllCustomerManagedPolicies() = %v", err)
 		}
 		var names []string
 		for _, p := range cmps {
 			names = append(names, p.AccountID+p.Path+p.Name)
 		}
 		if !slices.Equal(names, []string{"222222222222/x/alpha", "222222222222/Zed", "333333333333/Other"}) {
-			t.Errorf("ListCustomerManagedPolicies(all) = %q", names)
+			t.Errorf("AllCustomerManagedPolicies(all) = %q", names)
 		}
-		if cmps, _ := tx.ListCustomerManagedPolicies(ctx, in.ID, "333333333333"); len(cmps) != 1 || cmps[0].Document != "{}" || cmps[0].InstanceID != in.ID {
-			t.Errorf("ListCustomerManagedPolicies(333333333333) = %+v", cmps)
+		if cmps, _ := tx.AllCustomerManagedPolicies(ctx, in.ID, "333333333333"); len(cmps) != 1 || cmps[0].Document != "{}" || cmps[0].InstanceID != in.ID {
+			t.Errorf("AllCustomerManagedPolicies(333333333333) = %+v", cmps)
 		}
 		return nil
 	})
