@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -21,13 +22,22 @@ import (
 )
 
 // newClient is an identitystore client for s: SigV4 with s's credentials,
-// no retries (every error counts), a connection pool for 64 goroutines.
+// a connection pool for 64 goroutines, and no retries (every error counts)
+// except where the client's own connection failed under it: aws-sdk-go-v2
+// with Go's HTTP client now and then closes a connection while it reads a
+// response from a fast server, which its default retryer retries.
 func newClient(s *server) *identitystore.Client {
 	return identitystore.NewFromConfig(aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.StaticCredentialsProvider{Value: s.creds},
 		BaseEndpoint: aws.String(s.endpoint),
-		Retryer:      func() aws.Retryer { return retry.AddWithMaxAttempts(retry.NewStandard(), 1) },
+		Retryer: func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = 3
+				o.Retryables = []retry.IsErrorRetryable{retry.NoRetryCanceledError{}, retry.RetryableConnectionError{}}
+				o.RateLimiter = ratelimit.None
+			})
+		},
 		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 			MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
 		}},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -112,8 +113,22 @@ func (s *Server) AWSConfigFor(creds aws.Credentials) aws.Config {
 		Region:       "us-east-1",
 		Credentials:  credentials.StaticCredentialsProvider{Value: creds},
 		BaseEndpoint: aws.String(s.URL),
-		Retryer:      func() aws.Retryer { return retry.AddWithMaxAttempts(retry.NewStandard(), 1) },
+		Retryer:      ConnectionRetryer,
 	}
+}
+
+// ConnectionRetryer retries a call only when the client's own connection
+// failed under it, so that a test sees every answer of the server, errors
+// and throttling included, as it came. aws-sdk-go-v2 with Go's HTTP client
+// now and then closes a connection while it reads a response from a fast
+// server ("use of closed network connection" after a 200): the SDK's
+// default retryer retries that, and so does this one.
+func ConnectionRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.NoRetryCanceledError{}, retry.RetryableConnectionError{}}
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 // IdentityStore is an identitystore client for the administrator.
