@@ -163,3 +163,30 @@ func BenchmarkGetUserId(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkListUsers lists pages of 100 users, the largest page, among
+// benchGetUserIDUsers users.
+func BenchmarkListUsers(b *testing.B) {
+	for _, e := range benchEngines {
+		b.Run(e.name, func(b *testing.B) {
+			s := e.start(b)
+			c := benchClient(b, s)
+			for i := range int64(benchGetUserIDUsers) {
+				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, "list", i)); err != nil {
+					b.Fatalf("CreateUser(list%07d) = %v", i, err)
+				}
+			}
+			for _, conc := range benchConcurrency {
+				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
+					benchRun(b, conc, func(ctx context.Context, _ int64) error {
+						out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(s.StoreID), MaxResults: aws.Int32(100)})
+						if err == nil && len(out.Users) != 100 {
+							err = fmt.Errorf("ListUsers returned %d users, want 100", len(out.Users))
+						}
+						return err
+					})
+				})
+			}
+		})
+	}
+}
