@@ -70,6 +70,8 @@ type Tx interface {
 	CreateUser(ctx context.Context, u *directory.User) error
 	GetUser(ctx context.Context, instanceID, userID string) (*directory.User, error)
 	UpdateUser(ctx context.Context, u *directory.User) error
+	// DeleteUser deletes a user with its memberships, account assignments
+	// and external ids.
 	DeleteUser(ctx context.Context, instanceID, userID string) error
 	ListUsers(ctx context.Context, instanceID string, q UserQuery) ([]directory.User, error)
 	CountUsers(ctx context.Context, instanceID string) (int, error)
@@ -77,6 +79,8 @@ type Tx interface {
 	CreateGroup(ctx context.Context, g *directory.Group) error
 	GetGroup(ctx context.Context, instanceID, groupID string) (*directory.Group, error)
 	UpdateGroup(ctx context.Context, g *directory.Group) error
+	// DeleteGroup deletes a group with its memberships, account
+	// assignments and external ids.
 	DeleteGroup(ctx context.Context, instanceID, groupID string) error
 	ListGroups(ctx context.Context, instanceID string, q GroupQuery) ([]directory.Group, error)
 

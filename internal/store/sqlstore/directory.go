@@ -82,8 +82,12 @@ func (t *Tx) UpdateUser(ctx context.Context, u *directory.User) error {
 // DeleteUser implements store.Tx. Memberships go with the user.
 func (t *Tx) DeleteUser(ctx context.Context, instanceID, userID string) error {
 	// The row goes first, so that a missing one changes nothing; its
-	// memberships go with it (ON DELETE CASCADE).
+	// memberships go with it (ON DELETE CASCADE), its account assignments
+	// and external ids after it.
 	if err := t.execOne(ctx, `DELETE FROM directory_users WHERE instance_id = $1 AND id = $2`, instanceID, userID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM account_assignments WHERE instance_id = $1 AND principal_type = 'USER' AND principal_id = $2`, instanceID, userID); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'USER' AND resource_id = $2`, instanceID, userID)
@@ -161,8 +165,12 @@ func (t *Tx) UpdateGroup(ctx context.Context, g *directory.Group) error {
 // DeleteGroup implements store.Tx. Memberships go with the group.
 func (t *Tx) DeleteGroup(ctx context.Context, instanceID, groupID string) error {
 	// The row goes first, so that a missing one changes nothing; its
-	// memberships go with it (ON DELETE CASCADE).
+	// memberships go with it (ON DELETE CASCADE), its account assignments
+	// and external ids after it.
 	if err := t.execOne(ctx, `DELETE FROM directory_groups WHERE instance_id = $1 AND id = $2`, instanceID, groupID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM account_assignments WHERE instance_id = $1 AND principal_type = 'GROUP' AND principal_id = $2`, instanceID, groupID); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = 'GROUP' AND resource_id = $2`, instanceID, groupID)

@@ -25,6 +25,50 @@ func testAccess(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Operations", func(t *testing.T) { t.Parallel(); testOperations(t, open(t)) })
 	t.Run("ClaimSkipsLocked", func(t *testing.T) { t.Parallel(); testClaimSkipsLocked(t, open(t)) })
 	t.Run("CustomerManagedPolicies", func(t *testing.T) { t.Parallel(); testCustomerManagedPolicies(t, open(t)) })
+	t.Run("PrincipalDeletion", func(t *testing.T) { t.Parallel(); testPrincipalDeletion(t, open(t)) })
+}
+
+// testPrincipalDeletion checks that deleting a user or a group removes its
+// account assignments, and only its own.
+func testPrincipalDeletion(t *testing.T, s store.Store) {
+	in := mustInstance(t, s, 1)
+	mustPermissionSet(t, s, permissionSetFixture(in.ID, "ps-1", "ps-1"))
+	mustCreateUser(t, s, userFixture(in, "u-1", "ada"))
+	mustCreateUser(t, s, userFixture(in, "u-2", "bob"))
+	mustCreateGroup(t, s, groupFixture(in, "g-1", "Admins"))
+	mustCreateGroup(t, s, groupFixture(in, "g-2", "Devs"))
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, a := range []*access.Assignment{
+			assignmentFixture(in.ID, "111111111111", "ps-1", "USER", "u-1"),
+			assignmentFixture(in.ID, "ou-ab12-00000001", "ps-1", "USER", "u-1"),
+			assignmentFixture(in.ID, "111111111111", "ps-1", "USER", "u-2"),
+			assignmentFixture(in.ID, "111111111111", "ps-1", "GROUP", "g-1"),
+			assignmentFixture(in.ID, "111111111111", "ps-1", "GROUP", "g-2"),
+		} {
+			if err := tx.CreateAssignment(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.DeleteUser(ctx, in.ID, "u-1"); err != nil {
+			return err
+		}
+		return tx.DeleteGroup(ctx, in.ID, "g-1")
+	})
+	mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+		got, err := tx.ListAssignments(ctx, in.ID, store.AssignmentQuery{})
+		var principals []string
+		for _, a := range got {
+			principals = append(principals, a.PrincipalID)
+		}
+		slices.Sort(principals)
+		if err != nil || !slices.Equal(principals, []string{"g-2", "u-2"}) {
+			t.Errorf("assignments after deleting u-1 and g-1 are of %q, %v; want g-2 and u-2", principals, err)
+		}
+		return nil
+	})
 }
 
 func permissionSetFixture(instanceID, id, name string) *access.PermissionSet {
