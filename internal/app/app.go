@@ -42,13 +42,14 @@ type App struct {
 	Service   *service.Service
 	Bootstrap *service.Bootstrapped
 	Handler   http.Handler
-	log       *slog.Logger
-	// stopAccess stops the worker that completes sso-admin's asynchronous
-	// operations, and waits for it.
-	stopAccess func()
-	// stopOrg stops the worker that completes organizations' asynchronous
-	// work (account creation and closure), and waits for it.
-	stopOrg func()
+	// Background runs, on the node elected to lead it, the work that must
+	// run once: the workers that complete sso-admin's and organizations'
+	// asynchronous operations.
+	Background *service.Background
+	log        *slog.Logger
+	// stopBackground stops the background work (and the campaign for its
+	// lead), and waits for it.
+	stopBackground func()
 	// stopIndex stops the follower of the change feed that keeps the
 	// effective-access index up to date, and waits for it.
 	stopIndex func()
@@ -131,10 +132,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	rest := awsproto.NewRESTHandler(hooks, accessanalyzer.New(svc))
 	h := server.Handler(server.Config{Logger: log, Region: cfg.Region, AWS: aws, Ready: st.Ping, Registry: reg, Metrics: metrics,
 		Query: query, REST: rest, SCIM: scim.New(svc, log)})
-	a := &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log}
+	a := &App{Config: cfg, Store: st, Service: svc, Bootstrap: boot, Handler: h, log: log,
+		Background: service.NewBackground(svc, service.BackgroundConfig{})}
 	a.stopIndex = startIndexFollower(ctx, svc)
-	a.stopAccess = startAccessWorker(ctx, svc)
-	a.stopOrg = startOrgWorker(ctx, svc)
+	a.stopBackground = startBackground(ctx, a.Background)
 	return a, nil
 }
 
@@ -151,27 +152,15 @@ func startIndexFollower(ctx context.Context, svc *service.Service) func() {
 	return func() { cancel(); <-done }
 }
 
-// startOrgWorker runs the organizations worker, which first completes what
-// was left when the last node stopped, until ctx ends or the returned
-// function is called.
-func startOrgWorker(ctx context.Context, svc *service.Service) func() {
+// startBackground runs the background work, which campaigns for its lead
+// and, while this node leads, runs the workers, until ctx ends or the
+// returned function is called.
+func startBackground(ctx context.Context, b *service.Background) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		service.NewOrgWorker(svc, service.OrgWorkerConfig{}).Run(ctx)
-	}()
-	return func() { cancel(); <-done }
-}
-
-// startAccessWorker runs the worker of sso-admin's asynchronous operations
-// until ctx ends or the returned function is called.
-func startAccessWorker(ctx context.Context, svc *service.Service) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		service.NewAccessWorker(svc, service.AccessWorkerConfig{}).Run(ctx)
+		b.Run(ctx)
 	}()
 	return func() { cancel(); <-done }
 }
@@ -241,11 +230,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 
 // Close stops the background workers and releases the store.
 func (a *App) Close() error {
-	if a.stopAccess != nil {
-		a.stopAccess()
-	}
-	if a.stopOrg != nil {
-		a.stopOrg()
+	if a.stopBackground != nil {
+		a.stopBackground()
 	}
 	if a.stopIndex != nil {
 		a.stopIndex()

@@ -19,8 +19,9 @@ import (
 // request writes its operation IN_PROGRESS in its own transaction; the
 // worker claims operations in batches, oldest first, and completes a whole
 // batch in one transaction, so that thousands of assignments a second cost
-// a few commits. On PostgreSQL every node may run a worker: a claim locks
-// its rows and skips those another node holds.
+// a few commits. It runs on the node that leads the background work (see
+// Background); a claim locks its rows and skips those another transaction
+// holds all the same.
 type AccessWorker struct {
 	s     *Service
 	batch int
@@ -33,8 +34,9 @@ type AccessWorker struct {
 type AccessWorkerConfig struct {
 	// Batch is the most operations completed in one transaction; default 500.
 	Batch int
-	// Poll is how often an idle worker looks for operations requested on
-	// other nodes; default one second. Requests made on this node wake it.
+	// Poll is how often an idle worker looks for operations it was not
+	// told of; default one second. Requests made on this node wake it, and
+	// on PostgreSQL those made on other nodes too (store.WorkListener).
 	Poll time.Duration
 }
 

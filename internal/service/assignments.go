@@ -58,6 +58,9 @@ func (s *Service) requestAssignment(ctx context.Context, o op, kind access.Opera
 		if err := tx.CreateOperation(ctx, op); err != nil {
 			return err
 		}
+		if err := tx.NotifyWork(ctx); err != nil {
+			return err
+		}
 		key := "AccountAssignmentCreationStatus"
 		if kind == access.DeleteAssignment {
 			key = "AccountAssignmentDeletionStatus"

@@ -17,9 +17,9 @@ import (
 // requests (IN_PROGRESS → SUCCEEDED or FAILED) and account closures
 // (PENDING_CLOSURE → SUSPENDED). A request writes its work in its own
 // transaction; the worker claims one item at a time, completes it and
-// records a service event in one transaction. On PostgreSQL every node may
-// run a worker: a claim locks its row and skips rows another node holds, so
-// no item is done twice.
+// records a service event in one transaction. It runs on the node that
+// leads the background work (see Background); a claim locks its row and
+// skips rows another transaction holds, so no item is done twice.
 type OrgWorker struct {
 	s    *Service
 	poll time.Duration
@@ -29,9 +29,9 @@ type OrgWorker struct {
 
 // OrgWorkerConfig tunes an OrgWorker.
 type OrgWorkerConfig struct {
-	// Poll is how often an idle worker looks for work requested on other
-	// nodes (or left by a node that stopped); default one second. Requests
-	// made on this node wake it at once.
+	// Poll is how often an idle worker looks for work it was not told of;
+	// default one second. Requests made on this node wake it at once, and
+	// on PostgreSQL those made on other nodes too (store.WorkListener).
 	Poll time.Duration
 }
 

@@ -40,7 +40,30 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Engine names the engine ("sqlite", "postgres").
 	Engine() string
+	// Lead makes this process the leader of name among the processes that
+	// share the database, so that work meant to run once (the background
+	// workers) runs on one node. It blocks while another process leads, until
+	// this one does or ctx ends; it returns an error when the database
+	// fails, and the caller tries again. The process leads until it calls
+	// release, or until lost is closed: the engine lost the means to hold
+	// the lead (its connection to the database failed), and another process
+	// may lead already. release must be called in either case; it returns
+	// once another process may lead. An engine that serves a single
+	// process lets it lead at once.
+	Lead(ctx context.Context, name string) (lost <-chan struct{}, release func(), err error)
 	Close() error
+}
+
+// WorkListener is an engine that tells the processes sharing its database
+// when a transaction queued work for the background workers
+// (Tx.NotifyWork), so that the leader, wherever it runs, starts at once.
+// Engines without it serve a single process, which wakes its own workers.
+type WorkListener interface {
+	// ListenWork calls notify after each commit, by any process, of a
+	// transaction that called Tx.NotifyWork, until ctx ends (it then
+	// returns ctx.Err()) or the connection fails. Notifications may be
+	// coalesced.
+	ListenWork(ctx context.Context, notify func()) error
 }
 
 // Tx is one transaction. Every method takes the context first; directory
@@ -49,6 +72,9 @@ type Tx interface {
 	// LockBootstrap serializes bootstrap across nodes sharing the database
 	// until the transaction ends.
 	LockBootstrap(ctx context.Context) error
+	// NotifyWork tells the leader's WorkListener, when the transaction
+	// commits, that it queued work for the background workers.
+	NotifyWork(ctx context.Context) error
 	GetMeta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
 

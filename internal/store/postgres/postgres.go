@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -29,11 +30,14 @@ const (
 // DB is a PostgreSQL store.
 type DB struct {
 	db *sql.DB
+	// leadRetry and leadCheck time the election (see lead.go).
+	leadRetry, leadCheck time.Duration
 }
 
 var (
 	_ store.Store          = (*DB)(nil)
 	_ store.ChangeListener = (*DB)(nil)
+	_ store.WorkListener   = (*DB)(nil)
 )
 
 var dialect = sqlstore.Dialect{
@@ -43,10 +47,15 @@ var dialect = sqlstore.Dialect{
 	ForUpdate:             "FOR UPDATE",
 	RelaxCommit:           "SET LOCAL synchronous_commit TO OFF",
 	NotifyChanges:         "SELECT pg_notify('" + changesChannel + "', '')",
+	NotifyWork:            "SELECT pg_notify('" + workChannel + "', '')",
 }
 
-// changesChannel is the LISTEN/NOTIFY channel of the change feed.
-const changesChannel = "atrium_changes"
+// The LISTEN/NOTIFY channels: of the change feed, and of the work queued
+// for the background workers.
+const (
+	changesChannel = "atrium_changes"
+	workChannel    = "atrium_work"
+)
 
 func sqlState(err error) string {
 	var e *pgconn.PgError
@@ -78,7 +87,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{db: db}, nil
+	return &DB{db: db, leadRetry: leadRetry, leadCheck: leadCheck}, nil
 }
 
 var _ = stdlib.GetDefaultDriver // registers the "pgx" database/sql driver
@@ -124,15 +133,37 @@ func (db *DB) Close() error { return db.db.Close() }
 // the pool that LISTENs to the change feed's channel, on which every
 // transaction that appends changes NOTIFYs when it commits.
 func (db *DB) ListenChanges(ctx context.Context, notify func()) error {
+	if err := db.listen(ctx, changesChannel, notify); err != nil {
+		return fmt.Errorf("postgres: listening for changes: %w", err)
+	}
+	return nil
+}
+
+// ListenWork implements store.WorkListener like ListenChanges, on the
+// channel Tx.NotifyWork notifies.
+func (db *DB) ListenWork(ctx context.Context, notify func()) error {
+	if err := db.listen(ctx, workChannel, notify); err != nil {
+		return fmt.Errorf("postgres: listening for work: %w", err)
+	}
+	return nil
+}
+
+// listen holds one connection of the pool that LISTENs to channel and calls
+// notify on each notification, until ctx ends (it returns ctx.Err()
+// unwrapped) or the connection fails.
+func (db *DB) listen(ctx context.Context, channel string, notify func()) error {
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return err
 	}
 	defer conn.Close()
 	var waitErr error
 	err = conn.Raw(func(dc any) error {
 		c := dc.(*stdlib.Conn).Conn()
-		if _, err := c.Exec(ctx, "LISTEN "+changesChannel); err != nil {
+		if _, err := c.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}
 		for {
@@ -149,5 +180,5 @@ func (db *DB) ListenChanges(ctx context.Context, notify func()) error {
 	if waitErr != nil {
 		err = waitErr
 	}
-	return fmt.Errorf("postgres: listening for changes: %w", err)
+	return err
 }

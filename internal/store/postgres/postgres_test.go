@@ -176,3 +176,70 @@ func TestListenChanges(t *testing.T) {
 }
 
 var errRollback = errors.New("roll back")
+
+// TestLead checks the election: one process leads at a time; another takes
+// the lead when the leader releases it, or when the leader's session ends
+// (its connection dropped), and the old leader then learns it lost.
+func TestLead(t *testing.T) {
+	url := storetest.NewPostgresDatabase(t)
+	a, b := mustOpen(t, url), mustOpen(t, url)
+	for _, db := range []*postgres.DB{a, b} {
+		postgres.SetLeadTiming(db, 20*time.Millisecond, 50*time.Millisecond)
+	}
+	lead := func(db *postgres.DB, within time.Duration) (<-chan struct{}, func(), error) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), within)
+		defer cancel()
+		return db.Lead(ctx, "workers")
+	}
+	lostA, releaseA, err := lead(a, 5*time.Second)
+	if err != nil {
+		t.Fatalf("Lead() with nobody leading = %v", err)
+	}
+	if _, _, err := lead(b, 300*time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Lead() while another process leads = %v, want it to wait until its context ends", err)
+	}
+	// Another name is another election.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	_, releaseOther, err := b.Lead(ctx, "other")
+	cancel()
+	if err != nil {
+		t.Fatalf("Lead(another name) = %v", err)
+	}
+	releaseOther()
+
+	// Released: b takes over.
+	releaseA()
+	<-lostA
+	lostB, releaseB, err := lead(b, 5*time.Second)
+	if err != nil {
+		t.Fatalf("Lead() after the leader released = %v", err)
+	}
+	select {
+	case <-lostB:
+		t.Fatal("lost closed while leading")
+	default:
+	}
+
+	// b's session is killed: b learns it lost, and a takes over.
+	mustExec(t, url, `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(current_schema() || '/atrium-lead/workers', 0)`)
+	select {
+	case <-lostB:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the leader did not learn within 5s that its session ended")
+	}
+	releaseB()
+	_, releaseA, err = lead(a, 5*time.Second)
+	if err != nil {
+		t.Fatalf("Lead() after the leader's session ended = %v", err)
+	}
+	releaseA()
+	// The pools still work.
+	for _, db := range []*postgres.DB{a, b} {
+		if err := db.Ping(t.Context()); err != nil {
+			t.Errorf("Ping() after the election = %v", err)
+		}
+	}
+}

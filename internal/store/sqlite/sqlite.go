@@ -180,6 +180,17 @@ func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 	return sqlstore.Run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
 }
 
+// Lead implements store.Store. A SQLite database serves one process, whose
+// one writer serializes every write: that process leads at once, until it
+// releases the lead.
+func (db *DB) Lead(ctx context.Context, name string) (<-chan struct{}, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	lost := make(chan struct{})
+	return lost, sync.OnceFunc(func() { close(lost) }), nil
+}
+
 // Ping implements store.Store.
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 

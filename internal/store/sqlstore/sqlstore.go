@@ -37,6 +37,8 @@ type Dialect struct {
 	// NotifyChanges is run by a transaction that appends changes, to wake
 	// the other processes that follow the feed when it commits; "" for none.
 	NotifyChanges string
+	// NotifyWork is run by Tx.NotifyWork; "" for none.
+	NotifyWork string
 }
 
 // Tx is a store.Tx over a *sql.Tx.
@@ -146,6 +148,15 @@ func limit(p store.Page) int {
 		return 10000
 	}
 	return p.Limit
+}
+
+// NotifyWork implements store.Tx.
+func (t *Tx) NotifyWork(ctx context.Context) error {
+	if t.d.NotifyWork == "" {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, t.d.NotifyWork)
+	return err
 }
 
 // LockBootstrap implements store.Tx.

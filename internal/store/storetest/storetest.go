@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AWSManagedPolicies", func(t *testing.T) { testAWSManagedPolicies(t, open(t)) }},
 		{"Roles", func(t *testing.T) { testRoles(t, open(t)) }},
 		{"Changes", func(t *testing.T) { testChanges(t, open) }},
+		{"Lead", func(t *testing.T) { testLead(t, open(t)) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
