@@ -78,6 +78,13 @@ func (b *Background) lead(ctx context.Context, lost <-chan struct{}) {
 	b.leading.Store(true)
 	defer b.leading.Store(false)
 	b.s.log.InfoContext(ctx, "leading the background work")
+	start := time.Now()
+	switch n, err := b.s.reconcileRoles(ctx); {
+	case err != nil && ctx.Err() == nil:
+		b.s.log.ErrorContext(ctx, "reconciling the roles of provisioned permission sets failed", "error", err)
+	case n > 0:
+		b.s.log.InfoContext(ctx, "reconciled the roles of provisioned permission sets", "accounts", n, "took", time.Since(start))
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { NewAccessWorker(b.s, b.cfg.Access).Run(ctx) })
 	wg.Go(func() { NewOrgWorker(b.s, b.cfg.Org).Run(ctx) })
