@@ -178,9 +178,14 @@ func (s *Service) completeOperation(ctx context.Context, tx store.Tx, bc *batchC
 	if err != nil {
 		return err
 	}
-	if reason != "" {
+	switch {
+	case reason != "":
 		err = op.Fail(reason, now)
-	} else {
+	case op.Kind == access.CreateAssignment && op.TargetType == access.TargetAccount:
+		// The one role it may add is its permission set's in the account.
+		bc.ensureRole(op.InstanceID, op.TargetID, bc.sets[op.InstanceID+"/"+op.PermissionSetID].ps)
+		err = op.Succeed(now)
+	default:
 		// The roles of the accounts the operation reaches follow it.
 		accounts, aerr := operationAccounts(ctx, tx, op)
 		if aerr != nil {
@@ -210,6 +215,10 @@ type batchCache struct {
 	// touched holds, by instance, the accounts whose roles the batch's
 	// operations may have changed.
 	touched map[string]map[string]bool
+	// ensured holds roles the batch's operations need, by instance,
+	// account and permission set: an assignment made to an account adds
+	// at most its permission set's role there.
+	ensured map[[3]string]*access.PermissionSet
 }
 
 type cachedSet struct {

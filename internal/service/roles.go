@@ -394,8 +394,35 @@ func (bc *batchCache) touch(instanceID string, accounts ...string) {
 	}
 }
 
-// syncTouched syncs the roles of the accounts the batch touched.
+// ensureRole notes that the role of a permission set in an account must
+// exist.
+func (bc *batchCache) ensureRole(instanceID, accountID string, ps *access.PermissionSet) {
+	if bc.ensured == nil {
+		bc.ensured = map[[3]string]*access.PermissionSet{}
+	}
+	bc.ensured[[3]string{instanceID, accountID, ps.ID}] = ps
+}
+
+// syncTouched syncs the roles of the accounts the batch touched, and
+// records the roles it ensured that are missing.
 func (s *Service) syncTouched(ctx context.Context, tx store.Tx, bc *batchCache, now time.Time) error {
+	keys := make([][3]string, 0, len(bc.ensured))
+	for k := range bc.ensured {
+		if !bc.touched[k[0]][k[1]] { // a whole sync of the account covers it
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b [3]string) int { return slices.Compare(a[:], b[:]) })
+	for _, k := range keys {
+		ps := bc.ensured[k]
+		r := &access.Role{InstanceID: k[0], AccountID: k[1], PermissionSetID: ps.ID,
+			Name: access.RoleName(s.keys.RoleKey(), k[0], ps.ID, ps.Name, k[1]), RoleID: s.ids.RoleID(),
+			Path: access.RolePath(s.region), CreatedAt: now}
+		if err := tx.PutRole(ctx, r); err != nil && !errors.Is(err, store.ErrConflict) { // an existing one stays
+			return fmt.Errorf("the roles of account %s: %w", k[1], err)
+		}
+	}
+	bc.ensured = nil
 	for inst, accts := range bc.touched {
 		list := make([]string, 0, len(accts))
 		for a := range accts {

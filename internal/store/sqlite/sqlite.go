@@ -116,6 +116,12 @@ func dsn(path string, readOnly bool, synchronous string) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// The writer runs every Write under a savepoint, and every store
+		// method under one more: SQLite copies each page a savepoint first
+		// changes to a subjournal, a temporary file unless kept in memory.
+		// It serves only a rollback to the savepoint (a crash is recovered
+		// from the WAL), so memory loses nothing.
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -345,8 +347,15 @@ func (t *Tx) ListProvisions(ctx context.Context, instanceID string, q store.Prov
 		}
 		w.in("target_id", q.TargetIDs)
 	}
+	// With targets, the rows are sorted here: asked to order them, SQLite
+	// walks every provision of the instance in primary key order rather
+	// than look the targets up.
+	order := ` ORDER BY permission_set_id, target_id`
+	if q.TargetIDs != nil {
+		order = ""
+	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT instance_id, permission_set_id, target_id, target_type, version, updated_at FROM permission_set_provisions`+
-		w.String()+` ORDER BY permission_set_id, target_id`, w.args...)
+		w.String()+order, w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -360,6 +369,11 @@ func (t *Tx) ListProvisions(ctx context.Context, instanceID string, q store.Prov
 		}
 		p.UpdatedAt = fromMicros(updated)
 		out = append(out, p)
+	}
+	if order == "" {
+		slices.SortFunc(out, func(a, b access.Provision) int {
+			return cmp.Or(strings.Compare(a.PermissionSetID, b.PermissionSetID), strings.Compare(a.TargetID, b.TargetID))
+		})
 	}
 	return out, rows.Err()
 }
