@@ -43,7 +43,7 @@ func (s *Service) ProvisionPermissionSet(ctx context.Context, instanceARN, psARN
 		if err := tx.CreateOperation(ctx, op); err != nil {
 			return err
 		}
-		if err := tx.NotifyWork(ctx); err != nil {
+		if err := s.notifyAccessWorker(ctx, tx); err != nil {
 			return err
 		}
 		c.response = map[string]any{"PermissionSetProvisioningStatus": map[string]any{"Status": op.Status, "RequestId": op.RequestID}}

@@ -58,7 +58,7 @@ func (s *Service) requestAssignment(ctx context.Context, o op, kind access.Opera
 		if err := tx.CreateOperation(ctx, op); err != nil {
 			return err
 		}
-		if err := tx.NotifyWork(ctx); err != nil {
+		if err := s.notifyAccessWorker(ctx, tx); err != nil {
 			return err
 		}
 		key := "AccountAssignmentCreationStatus"

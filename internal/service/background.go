@@ -119,6 +119,25 @@ func (b *Background) listen(ctx context.Context, l store.WorkListener) {
 	}
 }
 
+// notifyAccessWorker tells the leader, when tx commits, that it queued an
+// sso-admin operation. When the leader is this node, the caller wakes the
+// worker itself after the commit, and the store is spared a notification
+// (on PostgreSQL a NOTIFY serializes commits).
+func (s *Service) notifyAccessWorker(ctx context.Context, tx store.Tx) error {
+	if _, local := accessWorkers.Load(s); local {
+		return nil
+	}
+	return tx.NotifyWork(ctx)
+}
+
+// notifyOrgWorker is notifyAccessWorker for organizations' work.
+func (s *Service) notifyOrgWorker(ctx context.Context, tx store.Tx) error {
+	if _, local := orgWorkers.Load(s); local {
+		return nil
+	}
+	return tx.NotifyWork(ctx)
+}
+
 // sleep waits for d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)

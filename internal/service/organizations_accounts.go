@@ -51,7 +51,7 @@ func (s *Service) CreateAccount(ctx context.Context, r CreateAccountRequest) (*o
 		if err := tx.CreateAccountRequest(ctx, st); err != nil {
 			return err
 		}
-		if err := tx.NotifyWork(ctx); err != nil {
+		if err := s.notifyOrgWorker(ctx, tx); err != nil {
 			return err
 		}
 		c.response = map[string]any{"CreateAccountStatus": map[string]any{"Id": st.ID, "AccountName": st.AccountName, "State": st.State}}
@@ -259,7 +259,7 @@ func (s *Service) CloseAccount(ctx context.Context, accountID string) error {
 			return orgConflict(o, "AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
 		}
 		a.Status = org.AccountPendingClosure
-		if err := tx.NotifyWork(ctx); err != nil {
+		if err := s.notifyOrgWorker(ctx, tx); err != nil {
 			return err
 		}
 		return tx.UpdateAccount(ctx, a)
