@@ -46,9 +46,14 @@ var dialect = sqlstore.Dialect{
 	LockBootstrap:         fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBootstrap),
 	ForUpdate:             "FOR UPDATE",
 	RelaxCommit:           "SET LOCAL synchronous_commit TO OFF",
-	NotifyChanges:         "SELECT pg_notify('" + changesChannel + "', '')",
-	NotifyWork:            "SELECT pg_notify('" + workChannel + "', '')",
+	NotifyChanges:         "SELECT pg_notify('" + changesChannel + "', " + notifyPayload + ")",
+	NotifyWork:            "SELECT pg_notify('" + workChannel + "', " + notifyPayload + ")",
 }
+
+// notifyPayload names the schema of the notifying transaction: channels
+// span the whole PostgreSQL database, which may keep several Atrium
+// databases as schemas, and a listener ignores the others' notifications.
+const notifyPayload = "coalesce(current_schema(), '')"
 
 // The LISTEN/NOTIFY channels: of the change feed, and of the work queued
 // for the background workers.
@@ -163,15 +168,23 @@ func (db *DB) listen(ctx context.Context, channel string, notify func()) error {
 	var waitErr error
 	err = conn.Raw(func(dc any) error {
 		c := dc.(*stdlib.Conn).Conn()
+		var schema string
+		if err := c.QueryRow(ctx, "SELECT "+notifyPayload).Scan(&schema); err != nil {
+			return err
+		}
 		if _, err := c.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}
 		for {
-			if _, waitErr = c.WaitForNotification(ctx); waitErr != nil {
+			n, err := c.WaitForNotification(ctx)
+			if err != nil {
+				waitErr = err
 				// The connection still LISTENs: the pool must not reuse it.
 				return driver.ErrBadConn
 			}
-			notify()
+			if n.Payload == schema {
+				notify()
+			}
 		}
 	})
 	if ctx.Err() != nil {

@@ -167,6 +167,20 @@ func TestListenChanges(t *testing.T) {
 		t.Errorf("a rolled-back append woke the listener")
 	case <-time.After(300 * time.Millisecond):
 	}
+	// Another Atrium database, a schema of the same PostgreSQL database,
+	// notifies the same channel: its listeners alone wake.
+	elsewhere := mustOpen(t, storetest.NewPostgresDatabase(t))
+	if err := elsewhere.Write(t.Context(), func(tx store.Tx) error {
+		_, err := tx.AppendChanges(t.Context(), []store.Change{{InstanceID: "i", Kind: "user", EntityID: "u"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-woken:
+		t.Errorf("an append to another schema woke the listener")
+	case <-time.After(300 * time.Millisecond):
+	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("ListenChanges() after cancel = %v, want context.Canceled", err)
