@@ -109,7 +109,11 @@ func isForeignKey(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAIN
 
 func dsn(path string, readOnly bool, synchronous string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(" + synchronous + ")"} {
+	// temp_store=MEMORY keeps statement journals in memory: every write
+	// runs under savepoints (write.go, sqlstore's atomic), and SQLite copies
+	// each page a statement changes to a statement journal, which otherwise
+	// spills to a temporary file past 64 KiB.
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(" + synchronous + ")", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
