@@ -45,6 +45,9 @@ type ChangeTx interface {
 
 	// EachUserStatus calls fn with the id and status of every user of an instance.
 	EachUserStatus(ctx context.Context, instanceID string, fn func(id string, status directory.UserStatus) error) error
+	// GroupIDsOfUsers returns the ids of the groups of each of users that
+	// is in one, ordered, by user id.
+	GroupIDsOfUsers(ctx context.Context, instanceID string, userIDs []string) (map[string][]string, error)
 	// EachMembership calls fn with every membership of an instance.
 	EachMembership(ctx context.Context, instanceID string, fn func(userID, groupID string) error) error
 	// ListAllOrganizationalUnits returns every OU of an instance, by id.

@@ -120,6 +120,15 @@ type Tx interface {
 	DeleteMembership(ctx context.Context, instanceID, membershipID string) error
 	ListMembershipsOfGroup(ctx context.Context, instanceID, groupID string, page Page) ([]directory.Membership, error)
 	ListMembershipsOfUser(ctx context.Context, instanceID, userID string, page Page) ([]directory.Membership, error)
+	// CreateMemberships creates memberships, all or none: ErrConflict when
+	// one exists already, ErrNotFound when a group or user does not exist.
+	CreateMemberships(ctx context.Context, ms []directory.Membership) error
+	// DeleteGroupMembers removes users from a group, all or none:
+	// ErrNotFound when one of them is not a member.
+	DeleteGroupMembers(ctx context.Context, instanceID, groupID string, userIDs []string) error
+	// UserStatuses returns the status of those of ids that are users of the
+	// instance, by id.
+	UserStatuses(ctx context.Context, instanceID string, ids []string) (map[string]directory.UserStatus, error)
 
 	// ListUsersWhere and the methods after it serve SCIM, which filters and
 	// pages in more ways than the identitystore API.
@@ -429,7 +438,8 @@ type AssignmentQuery struct {
 	TargetIDs       []string // any of them
 	PrincipalType   string
 	PrincipalID     string
-	Page            // by Assignment.Key
+	PrincipalIDs    []string // any of them
+	Page                     // by Assignment.Key
 }
 
 // ProvisionQuery selects provisions: every field set must hold.

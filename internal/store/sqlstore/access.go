@@ -290,6 +290,12 @@ func (t *Tx) ListAssignments(ctx context.Context, instanceID string, q store.Ass
 	if q.PrincipalID != "" {
 		w.add("principal_id = ?", q.PrincipalID)
 	}
+	if q.PrincipalIDs != nil {
+		if len(q.PrincipalIDs) == 0 {
+			return nil, nil
+		}
+		w.in("principal_id", q.PrincipalIDs)
+	}
 	if q.After != "" {
 		k := strings.SplitN(q.After, "/", 4)
 		if len(k) != 4 {

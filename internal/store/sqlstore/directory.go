@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/store"
@@ -257,4 +260,160 @@ func (t *Tx) ListMembershipsOfGroup(ctx context.Context, instanceID, groupID str
 // ListMembershipsOfUser implements store.Tx.
 func (t *Tx) ListMembershipsOfUser(ctx context.Context, instanceID, userID string, p store.Page) ([]directory.Membership, error) {
 	return t.listMemberships(ctx, "user_id", instanceID, userID, p)
+}
+
+// inRows is how many values one statement of the bulk methods below binds
+// in a list: well under the parameter limits of both engines.
+const inRows = 500
+
+// placeholders returns "($n+1, …, $n+k)".
+func placeholders(b *strings.Builder, n, k int) {
+	b.WriteByte('(')
+	for i := range k {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n + i + 1))
+	}
+	b.WriteByte(')')
+}
+
+// chunks calls fn with successive parts of ids of at most n each.
+func chunks(ids []string, n int, fn func([]string) error) error {
+	for start := 0; start < len(ids); start += n {
+		if err := fn(ids[start:min(start+n, len(ids))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// membershipRows is how many memberships one INSERT statement writes.
+const membershipRows = 100
+
+// CreateMemberships implements store.Tx.
+func (t *Tx) CreateMemberships(ctx context.Context, ms []directory.Membership) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	return t.atomic(ctx, func() error {
+		for start := 0; start < len(ms); start += membershipRows {
+			batch := ms[start:min(start+membershipRows, len(ms))]
+			var b strings.Builder
+			b.WriteString(`INSERT INTO memberships (` + membershipCols + `) VALUES `)
+			args := make([]any, 0, 8*len(batch))
+			for i, m := range batch {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				placeholders(&b, len(args), 8)
+				args = append(args, m.InstanceID, m.MembershipID, m.GroupID, m.UserID, micros(m.CreatedAt), m.CreatedBy, micros(m.UpdatedAt), m.UpdatedBy)
+			}
+			if _, err := t.exec(ctx, b.String(), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteGroupMembers implements store.Tx.
+func (t *Tx) DeleteGroupMembers(ctx context.Context, instanceID, groupID string, userIDs []string) error {
+	ids := distinct(userIDs)
+	if len(ids) == 0 {
+		return nil
+	}
+	return t.atomic(ctx, func() error {
+		return chunks(ids, inRows, func(part []string) error {
+			var b strings.Builder
+			b.WriteString(`DELETE FROM memberships WHERE instance_id = $1 AND group_id = $2 AND user_id IN `)
+			placeholders(&b, 2, len(part))
+			args := make([]any, 0, 2+len(part))
+			args = append(args, instanceID, groupID)
+			for _, id := range part {
+				args = append(args, id)
+			}
+			r, err := t.exec(ctx, b.String(), args...)
+			if err != nil {
+				return err
+			}
+			n, err := r.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n != int64(len(part)) {
+				return store.ErrNotFound
+			}
+			return nil
+		})
+	})
+}
+
+// distinct returns ids without repeats, in their first order.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// inQuery runs prefix + "(…ids…)" + suffix for each chunk of ids, with
+// instanceID as $1, and calls scan for each row.
+func (t *Tx) inQuery(ctx context.Context, prefix, suffix, instanceID string, ids []string, scan func(*sql.Rows) error) error {
+	return chunks(distinct(ids), inRows, func(part []string) error {
+		var b strings.Builder
+		b.WriteString(prefix)
+		placeholders(&b, 1, len(part))
+		b.WriteString(suffix)
+		args := make([]any, 0, 1+len(part))
+		args = append(args, instanceID)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		rows, err := t.tx.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// UserStatuses implements store.Tx.
+func (t *Tx) UserStatuses(ctx context.Context, instanceID string, ids []string) (map[string]directory.UserStatus, error) {
+	out := make(map[string]directory.UserStatus, len(ids))
+	err := t.inQuery(ctx, `SELECT id, status FROM directory_users WHERE instance_id = $1 AND id IN `, ``, instanceID, ids, func(rows *sql.Rows) error {
+		var id, status string
+		if err := rows.Scan(&id, &status); err != nil {
+			return err
+		}
+		out[id] = directory.UserStatus(status)
+		return nil
+	})
+	return out, err
+}
+
+// GroupIDsOfUsers implements store.Tx.
+func (t *Tx) GroupIDsOfUsers(ctx context.Context, instanceID string, userIDs []string) (map[string][]string, error) {
+	out := make(map[string][]string)
+	err := t.inQuery(ctx, `SELECT user_id, group_id FROM memberships WHERE instance_id = $1 AND user_id IN `, ` ORDER BY user_id, group_id`, instanceID, userIDs, func(rows *sql.Rows) error {
+		var u, g string
+		if err := rows.Scan(&u, &g); err != nil {
+			return err
+		}
+		out[u] = append(out[u], g)
+		return nil
+	})
+	return out, err
 }

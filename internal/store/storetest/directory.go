@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -724,6 +725,140 @@ func testMemberships(t *testing.T, open func(t *testing.T) store.Store) {
 				})
 			})
 		}
+	})
+
+	t.Run("Bulk", func(t *testing.T) {
+		s, u, g := setup(t)
+		in := instanceFixture(1)
+		other := mustInstance(t, s, 2)
+		mustCreateUser(t, s, userFixture(other, "u-other", "eve"))
+		// More users than one statement of the bulk methods binds.
+		const n = 620
+		var ids []string
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+			for i := range n {
+				u := userFixture(in, fmt.Sprintf("u-%04d", i), fmt.Sprintf("user%04d", i))
+				u.ExternalIDs = nil
+				if i%3 == 0 {
+					u.Status = directory.UserDisabled
+				}
+				if err := tx.CreateUser(ctx, u); err != nil {
+					return err
+				}
+				ids = append(ids, u.UserID)
+			}
+			return nil
+		})
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+			asked := append(slices.Clone(ids), u.UserID, "u-missing", "u-other", ids[0])
+			got, err := tx.UserStatuses(ctx, in.ID, asked)
+			if err != nil {
+				t.Fatalf("UserStatuses() = %v", err)
+			}
+			want := map[string]directory.UserStatus{u.UserID: u.Status}
+			for i, id := range ids {
+				want[id] = directory.UserEnabled
+				if i%3 == 0 {
+					want[id] = directory.UserDisabled
+				}
+			}
+			if d := diff(got, want); d != "" {
+				t.Errorf("UserStatuses(%d ids) differs:\n%s", len(asked), d)
+			}
+			if got, err := tx.UserStatuses(ctx, in.ID, nil); len(got) != 0 || err != nil {
+				t.Errorf("UserStatuses(none) = %v, %v, want none", got, err)
+			}
+			return nil
+		})
+
+		var ms []directory.Membership
+		for i, id := range ids {
+			ms = append(ms, *membershipFixture(in, fmt.Sprintf("m-%04d", i), g.GroupID, id))
+		}
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.CreateMemberships(ctx, ms) })
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+			got, err := tx.GetMembership(ctx, in.ID, "m-0617")
+			if err != nil {
+				t.Fatalf("GetMembership(m-0617) = %v", err)
+			}
+			if d := diff(*got, storedMembership(&ms[617])); d != "" {
+				t.Errorf("GetMembership(m-0617) differs from what CreateMemberships stored:\n%s", d)
+			}
+			members, err := tx.GroupMemberIDs(ctx, in.ID, g.GroupID)
+			if err != nil || !slices.Equal(members, ids) {
+				t.Errorf("GroupMemberIDs() = %d ids, %v, want the %d created", len(members), err, len(ids))
+			}
+			return nil
+		})
+
+		// All or none.
+		for _, tc := range []struct {
+			name string
+			ms   []directory.Membership
+			want error
+		}{
+			{name: "one exists", ms: []directory.Membership{*membershipFixture(in, "m-new", g.GroupID, u.UserID), ms[5]}, want: store.ErrConflict},
+			{name: "one pair twice", ms: []directory.Membership{*membershipFixture(in, "m-x", g.GroupID, u.UserID), *membershipFixture(in, "m-y", g.GroupID, u.UserID)}, want: store.ErrConflict},
+			{name: "missing user", ms: []directory.Membership{*membershipFixture(in, "m-new", g.GroupID, u.UserID), *membershipFixture(in, "m-z", g.GroupID, "u-missing")}, want: store.ErrNotFound},
+			{name: "user of another instance", ms: []directory.Membership{*membershipFixture(in, "m-new", g.GroupID, u.UserID), *membershipFixture(in, "m-z", g.GroupID, "u-other")}, want: store.ErrNotFound},
+			{name: "missing group", ms: []directory.Membership{*membershipFixture(in, "m-new", "g-missing", u.UserID)}, want: store.ErrNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				err := write(t, s, func(ctx context.Context, tx store.Tx) error { return tx.CreateMemberships(ctx, tc.ms) })
+				wantErr(t, fmt.Sprintf("CreateMemberships(%s)", tc.name), err, tc.want)
+				mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+					_, err := tx.FindMembership(ctx, in.ID, g.GroupID, u.UserID)
+					wantErr(t, "FindMembership(u-1) after the failed CreateMemberships", err, store.ErrNotFound)
+					return nil
+				})
+			})
+		}
+		// A failed bulk write leaves the transaction usable, its other
+		// writes in place.
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+			if err := tx.CreateMembership(ctx, membershipFixture(in, "m-u1", g.GroupID, u.UserID)); err != nil {
+				return err
+			}
+			err := tx.CreateMemberships(ctx, []directory.Membership{*membershipFixture(in, "m-w", g.GroupID, ids[1])})
+			wantErr(t, "CreateMemberships(existing) in a transaction", err, store.ErrConflict)
+			err = tx.DeleteGroupMembers(ctx, in.ID, g.GroupID, []string{ids[1], "u-missing"})
+			wantErr(t, "DeleteGroupMembers(one not a member)", err, store.ErrNotFound)
+			return nil
+		})
+
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+			got, err := tx.GroupIDsOfUsers(ctx, in.ID, []string{u.UserID, ids[1], "u-missing", ids[619]})
+			want := map[string][]string{u.UserID: {g.GroupID}, ids[1]: {g.GroupID}, ids[619]: {g.GroupID}}
+			if d := diff(got, want); err != nil || d != "" {
+				t.Errorf("GroupIDsOfUsers() = %v, differs:\n%s", err, d)
+			}
+			return nil
+		})
+
+		remove := append(slices.Clone(ids[:600]), ids[3]) // a repeat is one removal
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+			return tx.DeleteGroupMembers(ctx, in.ID, g.GroupID, remove)
+		})
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+			members, err := tx.GroupMemberIDs(ctx, in.ID, g.GroupID)
+			want := append(slices.Clone(ids[600:]), u.UserID)
+			slices.Sort(want)
+			if err != nil || !slices.Equal(members, want) {
+				t.Errorf("GroupMemberIDs() after DeleteGroupMembers = %q, %v, want %q", members, err, want)
+			}
+			if _, err := tx.GetMembership(ctx, in.ID, "m-0000"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("GetMembership(m-0000) = %v, want ErrNotFound", err)
+			}
+			return nil
+		})
+		err := write(t, s, func(ctx context.Context, tx store.Tx) error {
+			return tx.DeleteGroupMembers(ctx, in.ID, g.GroupID, []string{ids[0]})
+		})
+		wantErr(t, "DeleteGroupMembers(removed)", err, store.ErrNotFound)
+		err = write(t, s, func(ctx context.Context, tx store.Tx) error {
+			return tx.DeleteGroupMembers(ctx, other.ID, g.GroupID, []string{ids[610]})
+		})
+		wantErr(t, "DeleteGroupMembers(another instance)", err, store.ErrNotFound)
 	})
 
 	t.Run("RemovedWithUserOrGroup", func(t *testing.T) {
