@@ -160,6 +160,26 @@ func (t *changeTx) CreateMembership(ctx context.Context, m *directory.Membership
 	return t.touchOn(t.Tx.CreateMembership(ctx, m), m.InstanceID, changeUser, m.UserID)
 }
 
+func (t *changeTx) CreateMemberships(ctx context.Context, ms []directory.Membership) error {
+	if err := t.Tx.CreateMemberships(ctx, ms); err != nil {
+		return err
+	}
+	for i := range ms {
+		t.touch(ms[i].InstanceID, changeUser, ms[i].UserID)
+	}
+	return nil
+}
+
+func (t *changeTx) DeleteGroupMembers(ctx context.Context, instanceID, groupID string, userIDs []string) error {
+	if err := t.Tx.DeleteGroupMembers(ctx, instanceID, groupID, userIDs); err != nil {
+		return err
+	}
+	for _, id := range userIDs {
+		t.touch(instanceID, changeUser, id)
+	}
+	return nil
+}
+
 func (t *changeTx) DeleteMembership(ctx context.Context, instanceID, membershipID string) error {
 	m, err := t.Tx.GetMembership(ctx, instanceID, membershipID)
 	if err != nil {

@@ -1,6 +1,9 @@
 package service_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -313,6 +316,98 @@ func testEffectiveAccessFollowsChanges(t *testing.T, s *atriumtest.Server) {
 		t.Fatalf("CloseAccount: %v", err)
 	}
 	wantCan(t, w, alice, acct, ps, false)
+	wantEffective(t, w, alice)
+}
+
+// TestEffectiveAccessFollowsSCIMMembers changes a group's members by SCIM
+// PATCH, which adds and removes many at once, and checks the index after
+// each request.
+func TestEffectiveAccessFollowsSCIMMembers(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		testEffectiveAccessFollowsSCIMMembers(t, atriumtest.Start(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		testEffectiveAccessFollowsSCIMMembers(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
+	})
+}
+
+func testEffectiveAccessFollowsSCIMMembers(t *testing.T, s *atriumtest.Server) {
+	w := newWorld(t, s)
+	token, _, err := s.App.Service.CreateSCIMToken(t.Context(), "", 0)
+	if err != nil {
+		t.Fatalf("CreateSCIMToken: %v", err)
+	}
+	patch := func(group string, ops ...any) int {
+		t.Helper()
+		body, err := json.Marshal(map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": ops})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), "PATCH", s.URL+"/scim/v2/Groups/"+group, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/scim+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("PATCH /Groups/%s: %v", group, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	members := func(ids ...string) []any {
+		out := make([]any, len(ids))
+		for i, id := range ids {
+			out[i] = map[string]any{"value": id}
+		}
+		return out
+	}
+	var users []string
+	for _, name := range []string{"alice", "bob", "carol", "dan"} {
+		users = append(users, w.user(t, name))
+	}
+	alice, bob, carol, dan := users[0], users[1], users[2], users[3]
+	devs := w.group(t, "Developers")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct := w.account(t, "Sandbox")
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	want := func(step string, can map[string]bool) {
+		t.Helper()
+		for i, u := range users {
+			if got := w.view().Can(u, acct, ps); got != can[u] {
+				t.Errorf("%s: index: Can(user %d) = %v, want %v", step, i, got, can[u])
+			}
+		}
+	}
+
+	if code := patch(devs, map[string]any{"op": "add", "path": "members", "value": members(alice, bob, carol)}); code != 204 {
+		t.Fatalf("PATCH add = %d, want 204", code)
+	}
+	want("after add", map[string]bool{alice: true, bob: true, carol: true})
+	// One unknown member fails the whole request: dan is not added.
+	if code := patch(devs, map[string]any{"op": "add", "path": "members", "value": members(dan, "no-such-user")}); code != 400 {
+		t.Fatalf("PATCH add of an unknown member = %d, want 400", code)
+	}
+	want("after a failed add", map[string]bool{alice: true, bob: true, carol: true})
+	// Removals and additions in one request.
+	if code := patch(devs,
+		map[string]any{"op": "remove", "path": "members", "value": members(alice, bob)},
+		map[string]any{"op": "add", "path": "members", "value": members(dan)},
+	); code != 204 {
+		t.Fatalf("PATCH remove and add = %d, want 204", code)
+	}
+	want("after remove and add", map[string]bool{carol: true, dan: true})
+	if code := patch(devs, map[string]any{"op": "replace", "path": "members", "value": members(alice)}); code != 204 {
+		t.Fatalf("PATCH replace = %d, want 204", code)
+	}
+	want("after replace", map[string]bool{alice: true})
+	if code := patch(devs, map[string]any{"op": "remove", "path": "members"}); code != 204 {
+		t.Fatalf("PATCH remove all = %d, want 204", code)
+	}
+	want("after remove all", nil)
 	wantEffective(t, w, alice)
 }
 

@@ -202,14 +202,29 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 			return nil, err
 		}
 	}
+	// Users are reloaded together, a few queries for all of an instance's.
+	users := map[string][]string{}
+	var instances []string
+	for _, k := range todo {
+		if k.kind == changeUser && !whole[k.instance] {
+			if users[k.instance] == nil {
+				instances = append(instances, k.instance)
+			}
+			users[k.instance] = append(users[k.instance], k.id)
+		}
+	}
+	for _, in := range instances {
+		if err := loadUsers(ctx, tx, e, in, users[in]); err != nil {
+			return nil, fmt.Errorf("reloading %d users of %s: %w", len(users[in]), in, err)
+		}
+	}
 	for _, k := range todo {
 		if whole[k.instance] {
 			continue
 		}
 		var err error
 		switch k.kind {
-		case changeUser:
-			err = loadUser(ctx, tx, e, k.instance, k.id)
+		case changeUser: // above
 		case changeGroup:
 			err = loadGroup(ctx, tx, e, k.instance, k.id)
 		case changeAccount:
@@ -340,24 +355,37 @@ func principalGrants(ctx context.Context, tx store.Tx, instanceID, principalType
 	return out, err
 }
 
-func loadUser(ctx context.Context, tx store.Tx, e *entitlement.Edit, instanceID, id string) error {
-	u, err := tx.GetUser(ctx, instanceID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		e.DeleteUser(instanceID, id)
-		return nil
-	}
+// usersPerQuery bounds the users whose assignments one query reads.
+const usersPerQuery = 500
+
+// loadUsers reloads users of an instance, as loadUser does each.
+func loadUsers(ctx context.Context, tx store.Tx, e *entitlement.Edit, instanceID string, ids []string) error {
+	status, err := tx.UserStatuses(ctx, instanceID, ids)
 	if err != nil {
 		return err
 	}
-	groups, err := tx.UserGroupIDs(ctx, instanceID, id)
+	groups, err := tx.GroupIDsOfUsers(ctx, instanceID, ids)
 	if err != nil {
 		return err
 	}
-	grants, err := principalGrants(ctx, tx, instanceID, access.PrincipalUser, id)
-	if err != nil {
-		return err
+	grants := map[string][]entitlement.Grant{}
+	for start := 0; start < len(ids); start += usersPerQuery {
+		q := store.AssignmentQuery{PrincipalType: access.PrincipalUser, PrincipalIDs: ids[start:min(start+usersPerQuery, len(ids))]}
+		err := eachAssignment(ctx, tx, instanceID, q, func(a *access.Assignment) {
+			grants[a.PrincipalID] = append(grants[a.PrincipalID], grantOf(a))
+		})
+		if err != nil {
+			return err
+		}
 	}
-	e.PutUser(instanceID, entitlement.User{ID: id, Enabled: u.Status != directory.UserDisabled, Groups: groups, Grants: grants})
+	for _, id := range ids {
+		st, ok := status[id]
+		if !ok {
+			e.DeleteUser(instanceID, id)
+			continue
+		}
+		e.PutUser(instanceID, entitlement.User{ID: id, Enabled: st != directory.UserDisabled, Groups: groups[id], Grants: grants[id]})
+	}
 	return nil
 }
 
