@@ -186,12 +186,15 @@ func (s *Service) read(ctx context.Context, c *call, fn func(tx store.Tx) error)
 // failed mutation is audited in a transaction of its own.
 func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now time.Time) error) error {
 	now := s.now().UTC()
+	// The event is prepared before the transaction: on SQLite, every
+	// write waits while one runs.
+	e := s.event(ctx, c, now)
 	var ferr error
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		if ferr = fn(tx, now); ferr != nil {
 			return ferr
 		}
-		return s.appendEvent(ctx, tx, c, now, nil)
+		return s.putEvent(ctx, tx, c, e, now, nil)
 	})
 	if err == nil {
 		return nil
@@ -209,7 +212,8 @@ func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now t
 // returns err, or the audit failure.
 func (s *Service) finish(ctx context.Context, c *call, err error) error {
 	now := s.now().UTC()
-	werr := s.writeEvent(ctx, func(tx store.Tx) error { return s.appendEvent(ctx, tx, c, now, err) })
+	e := s.event(ctx, c, now)
+	werr := s.writeEvent(ctx, func(tx store.Tx) error { return s.putEvent(ctx, tx, c, e, now, err) })
 	if werr != nil {
 		s.log.ErrorContext(ctx, "writing an audit event failed", "op", c.op.name, "error", werr)
 		if err == nil {
@@ -219,13 +223,14 @@ func (s *Service) finish(ctx context.Context, c *call, err error) error {
 	return err
 }
 
-func (s *Service) appendEvent(ctx context.Context, tx store.Tx, c *call, now time.Time, failure error) error {
+// event returns the audit event of a call at now, without its outcome.
+func (s *Service) event(ctx context.Context, c *call, now time.Time) audit.Event {
 	r := reqctx.RequestFrom(ctx)
 	source := c.op.source
 	if r.Source != "" {
 		source = r.Source
 	}
-	e := audit.Event{
+	return audit.Event{
 		EventVersion:       audit.EventVersion,
 		EventTime:          audit.FormatTime(now),
 		EventSource:        source,
@@ -236,7 +241,6 @@ func (s *Service) appendEvent(ctx context.Context, tx store.Tx, c *call, now tim
 		RequestParameters:  redactParams(r.Params),
 		ResponseElements:   json.RawMessage("null"),
 		RequestID:          r.ID,
-		EventID:            s.ids.UUID(),
 		ReadOnly:           c.op.readOnly,
 		EventType:          audit.TypeAPICall,
 		ManagementEvent:    true,
@@ -244,6 +248,12 @@ func (s *Service) appendEvent(ctx context.Context, tx store.Tx, c *call, now tim
 		RecipientAccountID: c.accountID,
 		UserIdentity:       identity(c.caller),
 	}
+}
+
+// putEvent completes e with the call's outcome and appends it to the audit
+// trail in tx.
+func (s *Service) putEvent(ctx context.Context, tx store.Tx, c *call, e audit.Event, now time.Time, failure error) error {
+	e.EventID = s.ids.UUID()
 	if failure != nil {
 		e.ErrorCode, e.ErrorMessage = errorCode(failure), errs.Public(failure)
 	} else if !c.op.readOnly && c.response != nil {
