@@ -352,12 +352,9 @@ func (s *Service) scimGroupsOf(ctx context.Context, tx store.Tx, c *call, out *S
 const MaxSCIMMembershipChanges = 100000
 
 // setMembers makes the members of g exactly want, adding and removing the
-// difference. Every new member must be a user of the instance.
-func (s *Service) setMembers(ctx context.Context, tx store.Tx, o op, c *call, g *directory.Group, want map[string]bool, now time.Time) (changed bool, err error) {
-	have, err := tx.GroupMemberIDs(ctx, c.instanceID, g.GroupID)
-	if err != nil {
-		return false, err
-	}
+// difference from have, its members now. Every new member must be a user
+// of the instance.
+func (s *Service) setMembers(ctx context.Context, tx store.Tx, o op, c *call, g *directory.Group, have []string, want map[string]bool, now time.Time) (changed bool, err error) {
 	cur := make(map[string]bool, len(have))
 	for _, id := range have {
 		cur[id] = true
@@ -431,7 +428,7 @@ func (s *Service) SCIMCreateGroup(ctx context.Context, g *directory.Group, membe
 			}
 			return err
 		}
-		if _, err := s.setMembers(ctx, tx, o, c, &ng, set(members), now); err != nil {
+		if _, err := s.setMembers(ctx, tx, o, c, &ng, nil, set(members), now); err != nil { // a new group has none
 			return err
 		}
 		c.response = map[string]string{"id": ng.GroupID}
@@ -510,7 +507,7 @@ func (s *Service) SCIMUpdateGroup(ctx context.Context, id, ifMatchTag string, pu
 		if err := directory.ValidateGroup(o.String(), g); err != nil {
 			return err
 		}
-		if _, err := s.setMembers(ctx, tx, o, c, g, members, now); err != nil {
+		if _, err := s.setMembers(ctx, tx, o, c, g, ids, members, now); err != nil {
 			return err
 		}
 		if err := s.saveGroup(ctx, tx, o, c, g, now); err != nil {
