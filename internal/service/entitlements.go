@@ -224,7 +224,7 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 		}
 		var err error
 		switch k.kind {
-		case changeUser: // above
+		case changeUser: // reloaded above
 		case changeGroup:
 			err = loadGroup(ctx, tx, e, k.instance, k.id)
 		case changeAccount:
@@ -358,7 +358,8 @@ func principalGrants(ctx context.Context, tx store.Tx, instanceID, principalType
 // usersPerQuery bounds the users whose assignments one query reads.
 const usersPerQuery = 500
 
-// loadUsers reloads users of an instance, as loadUser does each.
+// loadUsers reloads users of an instance: the status, groups and direct
+// assignments of each, or its removal when it no longer exists.
 func loadUsers(ctx context.Context, tx store.Tx, e *entitlement.Edit, instanceID string, ids []string) error {
 	status, err := tx.UserStatuses(ctx, instanceID, ids)
 	if err != nil {
