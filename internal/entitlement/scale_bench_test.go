@@ -20,7 +20,8 @@ import (
 // The scale of the effective-access target: a user in 50 groups, with
 // 1,000 accounts, 1,000 permission sets and 100,000 assignments. Every
 // user is in 50 distinct groups; 90% of the assignments are to groups, 10%
-// to users, 1% of all to OUs (each holds 50 accounts). The number of
+// to users (a tenth of these, 1% of all, to an OU rather than an account;
+// an OU holds 50 accounts, a top-level one 250). The number of
 // groups, which the target leaves open, sets how many assignments a user
 // receives: with 2,000 groups a group has 45 assignments on average and a
 // user ~2,250 entitlements; with 10,000 groups, 9 and ~450.
