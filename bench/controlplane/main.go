@@ -90,14 +90,14 @@ type row struct {
 
 // completion is how one run's assignments completed.
 type completion struct {
-	target    string
-	clients   int
-	requested int           // assignments accepted
-	inProgess int           // of them, answered IN_PROGRESS
-	succeeded int           // of them, answered SUCCEEDED
-	elapsed   time.Duration // from the first request until all are SUCCEEDED or FAILED
-	failed    int
-	cut       bool
+	target     string
+	clients    int
+	requested  int           // assignments accepted
+	inProgress int           // of them, answered IN_PROGRESS
+	succeeded  int           // of them, answered SUCCEEDED
+	elapsed    time.Duration // from the first request until all are SUCCEEDED or FAILED
+	failed     int
+	cut        bool
 }
 
 func run(ctx context.Context, o options) error {
@@ -153,7 +153,7 @@ func run(ctx context.Context, o options) error {
 		if d.cut {
 			note = " (time limit)"
 		}
-		fmt.Printf("| %d | %s | %d | %d | %d | %.2f%s | %.0f | %d |\n", d.clients, d.target, d.requested, d.inProgess, d.succeeded,
+		fmt.Printf("| %d | %s | %d | %d | %d | %.2f%s | %.0f | %d |\n", d.clients, d.target, d.requested, d.inProgress, d.succeeded,
 			d.elapsed.Seconds(), note, float64(d.requested)/d.elapsed.Seconds(), d.failed)
 	}
 	fmt.Println()
@@ -224,7 +224,7 @@ func runOne(ctx context.Context, o options, bin, work, name string, c int) ([]ro
 			cp.requested++
 			switch q.status {
 			case types.StatusValuesInProgress:
-				cp.inProgess++
+				cp.inProgress++
 			case types.StatusValuesSucceeded:
 				cp.succeeded++
 			}
