@@ -248,7 +248,18 @@ func (v *View) Entitlements(userID string) []Entitlement {
 	if u == nil || !u.Enabled {
 		return nil
 	}
-	var out []Entitlement
+	n := 0 // an upper bound of the answer's length: one allocation
+	for _, g := range u.grants {
+		if g.TargetType == access.TargetOrganizationalUnit {
+			n += len(v.under[g.TargetID])
+		} else {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Entitlement, 0, n)
 	for _, g := range u.grants {
 		if g.TargetType == access.TargetOrganizationalUnit {
 			for _, a := range v.under[g.TargetID] {
