@@ -138,10 +138,10 @@ func run(ctx context.Context, o options) error {
 			continue
 		}
 		i := slices.IndexFunc(rows, func(m row) bool { return m.target == "moto" && m.call == x.call && m.clients == x.clients })
-		if i < 0 || rows[i].r.opsPerSec() == 0 {
+		if i < 0 || rows[i].r.OpsPerSec() == 0 {
 			continue
 		}
-		fmt.Printf("| %s | %d | %.1f |\n", x.call, x.clients, x.r.opsPerSec()/rows[i].r.opsPerSec())
+		fmt.Printf("| %s | %d | %.1f |\n", x.call, x.clients, x.r.OpsPerSec()/rows[i].r.OpsPerSec())
 	}
 	fmt.Println()
 	fmt.Println("Assignments completed (from the first CreateAccountAssignment until all are SUCCEEDED or FAILED; moto: until the last answer):")
@@ -165,16 +165,16 @@ func printRows(rows []row) {
 	fmt.Println("|---|---:|---|---:|---:|---:|---:|---:|")
 	for _, x := range rows {
 		note := ""
-		if x.r.cut {
+		if x.r.Cut {
 			note = " (time limit)"
 		}
-		fmt.Printf("| %s | %d | %s | %d%s | %.0f | %.2f | %.2f | %d |\n", x.call, x.clients, x.target, x.r.ops, note,
-			x.r.opsPerSec(), ms(x.r.p50), ms(x.r.p99), x.r.errs)
+		fmt.Printf("| %s | %d | %s | %d%s | %.0f | %.2f | %.2f | %d |\n", x.call, x.clients, x.target, x.r.Ops, note,
+			x.r.OpsPerSec(), ms(x.r.P50), ms(x.r.P99), x.r.Errs)
 	}
 	fmt.Println()
 	for _, x := range rows {
-		if x.r.firstErr != nil {
-			fmt.Printf("first error of %s on %s (%d clients): %v\n", x.call, x.target, x.clients, x.r.firstErr)
+		if x.r.FirstErr != nil {
+			fmt.Printf("first error of %s on %s (%d clients): %v\n", x.call, x.target, x.clients, x.r.FirstErr)
 		}
 	}
 }
@@ -198,8 +198,8 @@ func runOne(ctx context.Context, o options, bin, work, name string, c int) ([]ro
 	if err != nil {
 		return nil, cp, err
 	}
-	defer s.stop()
-	fmt.Fprintf(os.Stderr, "controlplane: %s (pid %d), %d clients\n", name, s.cmd.Process.Pid, c)
+	defer s.Stop()
+	fmt.Fprintf(os.Stderr, "controlplane: %s (pid %d), %d clients\n", name, s.Pid(), c)
 	sc, err := newScript(ctx, s, o.limit)
 	if err != nil {
 		return nil, cp, err

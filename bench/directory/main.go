@@ -141,16 +141,16 @@ func printRows(rows []row) {
 	fmt.Println("|---|---:|---|---:|---:|---:|---:|---:|")
 	for _, x := range rows {
 		note := ""
-		if x.r.cut {
+		if x.r.Cut {
 			note = " (time limit)"
 		}
-		fmt.Printf("| %s | %d | %s | %d%s | %.0f | %.2f | %.2f | %d |\n", x.call, x.clients, x.target, x.r.ops, note,
-			x.r.opsPerSec(), ms(x.r.p50), ms(x.r.p99), x.r.errs)
+		fmt.Printf("| %s | %d | %s | %d%s | %.0f | %.2f | %.2f | %d |\n", x.call, x.clients, x.target, x.r.Ops, note,
+			x.r.OpsPerSec(), ms(x.r.P50), ms(x.r.P99), x.r.Errs)
 	}
 	fmt.Println()
 	for _, x := range rows {
-		if x.r.firstErr != nil {
-			fmt.Printf("first error of %s on %s (%d clients): %v\n", x.call, x.target, x.clients, x.r.firstErr)
+		if x.r.FirstErr != nil {
+			fmt.Printf("first error of %s on %s (%d clients): %v\n", x.call, x.target, x.clients, x.r.FirstErr)
 		}
 	}
 }
@@ -193,10 +193,10 @@ func compare(ctx context.Context, o options, bin, work string, engines []string)
 			continue
 		}
 		i := slices.IndexFunc(rows, func(m row) bool { return m.target == "moto" && m.call == x.call && m.clients == x.clients })
-		if i < 0 || rows[i].r.opsPerSec() == 0 {
+		if i < 0 || rows[i].r.OpsPerSec() == 0 {
 			continue
 		}
-		fmt.Printf("| %s | %d | %s | %.1f |\n", x.call, x.clients, x.target, x.r.opsPerSec()/rows[i].r.opsPerSec())
+		fmt.Printf("| %s | %d | %s | %.1f |\n", x.call, x.clients, x.target, x.r.OpsPerSec()/rows[i].r.OpsPerSec())
 	}
 	fmt.Println()
 	return nil
@@ -228,14 +228,14 @@ func compareOne(ctx context.Context, o options, bin, work, name string, c int) (
 		}
 	}
 	if err != nil {
-		s.stop()
+		s.Stop()
 		return nil, err
 	}
-	defer s.stop()
-	fmt.Fprintf(os.Stderr, "compare: %s (pid %d), %d clients\n", name, s.cmd.Process.Pid, c)
+	defer s.Stop()
+	fmt.Fprintf(os.Stderr, "compare: %s (pid %d), %d clients\n", name, s.Pid(), c)
 	sc := script{c: newClient(s), storeID: storeID, limit: o.limit}
 	rows := []row{{call: "CreateUser", target: name, clients: c, r: sc.createUsers(ctx, 0, o.n, c)}}
-	pop := rows[0].r.ops
+	pop := rows[0].r.Ops
 	if pop == 0 {
 		return rows, nil
 	}
@@ -280,12 +280,12 @@ func scale(ctx context.Context, o options, bin, work, engine string) error {
 		if err != nil {
 			return err
 		}
-		startups = append(startups, s.startup)
+		startups = append(startups, s.Startup)
 		if i < o.starts-1 {
-			s.stop()
+			s.Stop()
 		}
 	}
-	defer s.stop()
+	defer s.Stop()
 	sorted := slices.Sorted(slices.Values(startups))
 	var list []string
 	for _, d := range startups {
@@ -294,7 +294,7 @@ func scale(ctx context.Context, o options, bin, work, engine string) error {
 	fmt.Printf("Start-up of `atrium serve` on the loaded data until /healthz answers 200, %d starts: median %.0f ms, max %.0f ms (each: %s ms).\n\n",
 		o.starts, ms(sorted[len(sorted)/2]), ms(sorted[len(sorted)-1]), strings.Join(list, ", "))
 
-	fmt.Fprintf(os.Stderr, "scale: %s (pid %d), measuring\n", engine, s.cmd.Process.Pid)
+	fmt.Fprintf(os.Stderr, "scale: %s (pid %d), measuring\n", engine, s.Pid())
 	if got, err := atriumStoreID(ctx, s); err != nil || got != storeID {
 		return fmt.Errorf("the server's identity store is %s (%v), the loaded one %s", got, err, storeID)
 	}
@@ -308,11 +308,11 @@ func scale(ctx context.Context, o options, bin, work, engine string) error {
 			row{call: "ListUsers page of 100", target: "atrium/" + engine, clients: c, r: sc.listUsersPage(ctx, o.ops/5, c)},
 		)
 		r := sc.createUsers(ctx, created, o.ops/5, c)
-		created += r.ops
+		created += r.Ops
 		rows = append(rows, row{call: "CreateUser", target: "atrium/" + engine, clients: c, r: r})
 	}
 	printRows(rows)
-	cur, peak, err := s.rss()
+	cur, peak, err := s.RSS()
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,7 @@
-package main
+// Package harness starts the servers the side-by-side benchmarks compare
+// (atrium serve, moto_server), configures their SDK clients, and measures
+// a phase of calls.
+package harness
 
 import (
 	"bufio"
@@ -18,18 +21,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// server is a server process this program started.
-type server struct {
-	name     string
-	endpoint string // http://127.0.0.1:port
-	creds    aws.Credentials
+// Server is a server process this program started.
+type Server struct {
+	Name     string
+	Endpoint string // http://127.0.0.1:port
+	Creds    aws.Credentials
 	cmd      *exec.Cmd
 	done     chan struct{}
-	startup  time.Duration // from process start to the first good health answer
+	Startup  time.Duration // from process start to the first good health answer
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
@@ -38,8 +41,8 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// buildAtrium builds cmd/atrium of the repository at root into dir.
-func buildAtrium(ctx context.Context, root, dir string) (string, error) {
+// BuildAtrium builds cmd/atrium of the repository at root into dir.
+func BuildAtrium(ctx context.Context, root, dir string) (string, error) {
 	bin := filepath.Join(dir, "atrium")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/atrium")
 	cmd.Dir = root
@@ -52,7 +55,7 @@ func buildAtrium(ctx context.Context, root, dir string) (string, error) {
 
 // start runs name with args, logging to logPath, and waits until health
 // answers 200 (polled every 2 ms, for at most timeout).
-func start(ctx context.Context, name, logPath, health string, timeout time.Duration, bin string, args ...string) (*server, error) {
+func start(ctx context.Context, name, logPath, health string, timeout time.Duration, bin string, args ...string) (*Server, error) {
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -60,7 +63,7 @@ func start(ctx context.Context, name, logPath, health string, timeout time.Durat
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	s := &server{name: name, cmd: cmd, done: make(chan struct{})}
+	s := &Server{Name: name, cmd: cmd, done: make(chan struct{})}
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -71,7 +74,7 @@ func start(ctx context.Context, name, logPath, health string, timeout time.Durat
 	deadline := time.Now().Add(timeout)
 	for {
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			s.stop()
+			s.Stop()
 			return nil, fmt.Errorf("%s did not answer %s within %s (log: %s)", name, health, timeout, logPath)
 		}
 		select {
@@ -82,7 +85,7 @@ func start(ctx context.Context, name, logPath, health string, timeout time.Durat
 		if resp, err := hc.Get(health); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				s.startup = time.Since(t0)
+				s.Startup = time.Since(t0)
 				return s, nil
 			}
 		}
@@ -90,9 +93,9 @@ func start(ctx context.Context, name, logPath, health string, timeout time.Durat
 	}
 }
 
-// startAtrium runs `atrium serve` on dataDir (and databaseURL when set).
-func startAtrium(ctx context.Context, bin, dataDir, databaseURL, logPath string) (*server, error) {
-	port, err := freePort()
+// StartAtrium runs `atrium serve` on dataDir (and databaseURL when set).
+func StartAtrium(ctx context.Context, bin, dataDir, databaseURL, logPath string) (*Server, error) {
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -106,18 +109,18 @@ func startAtrium(ctx context.Context, bin, dataDir, databaseURL, logPath string)
 	if err != nil {
 		return nil, err
 	}
-	s.endpoint = "http://" + addr
-	s.creds, err = readCredentials(filepath.Join(dataDir, "admin-credentials"))
+	s.Endpoint = "http://" + addr
+	s.Creds, err = ReadCredentials(filepath.Join(dataDir, "admin-credentials"))
 	if err != nil {
-		s.stop()
+		s.Stop()
 		return nil, err
 	}
 	return s, nil
 }
 
-// startMoto runs moto_server.
-func startMoto(ctx context.Context, bin, logPath string) (*server, error) {
-	port, err := freePort()
+// StartMoto runs moto_server.
+func StartMoto(ctx context.Context, bin, logPath string) (*Server, error) {
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -126,13 +129,13 @@ func startMoto(ctx context.Context, bin, logPath string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.endpoint = "http://" + addr
-	s.creds = aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", Source: "bench"}
+	s.Endpoint = "http://" + addr
+	s.Creds = aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", Source: "bench"}
 	return s, nil
 }
 
-// readCredentials reads the administrator's shared-credentials file.
-func readCredentials(path string) (aws.Credentials, error) {
+// ReadCredentials reads the administrator's shared-credentials file.
+func ReadCredentials(path string) (aws.Credentials, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return aws.Credentials{}, err
@@ -158,9 +161,9 @@ func readCredentials(path string) (aws.Credentials, error) {
 	return c, sc.Err()
 }
 
-// rss returns the resident set size and its peak (VmRSS, VmHWM) of the
+// RSS returns the resident set size and its peak (VmRSS, VmHWM) of the
 // server process, in bytes.
-func (s *server) rss() (cur, peak int64, err error) {
+func (s *Server) RSS() (cur, peak int64, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
 		return 0, 0, err
@@ -181,9 +184,9 @@ func (s *server) rss() (cur, peak int64, err error) {
 	return cur, peak, nil
 }
 
-// stop ends the process this program started: SIGTERM, then SIGKILL after
+// Stop ends the process this program started: SIGTERM, then SIGKILL after
 // 10 s, both sent to its pid only.
-func (s *server) stop() {
+func (s *Server) Stop() {
 	if s == nil || s.cmd.Process == nil {
 		return
 	}
@@ -200,3 +203,6 @@ func (s *server) stop() {
 		<-s.done
 	}
 }
+
+// Pid is the server's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
