@@ -168,7 +168,50 @@ func (s *Service) RevokeSCIMToken(ctx context.Context, instanceID, tokenID strin
 		}
 		return s.operatorEvent(ctx, tx, inst, SourceSSO, "RevokeSCIMToken", now, map[string]any{"InstanceId": inst, "TokenId": tokenID}, nil)
 	})
+	s.scimTokens.Delete(tokenID)
 	return mapStoreErr(op{name: "RevokeSCIMToken"}, err)
+}
+
+// cachedSCIMToken is a token record and its instance's owner account and
+// identity store, as AuthenticateSCIM last read them.
+type cachedSCIMToken struct {
+	token     store.SCIMToken
+	accountID string
+	storeID   string
+	expires   time.Time // of this cache entry
+}
+
+// scimToken reads a token with its instance, or reuses what was read less
+// than credentialTTL ago: a SCIM request then costs one transaction less.
+// A revocation through this node ends the reuse at once; one made on
+// another node or by the CLI is seen within credentialTTL. Expiry is
+// checked on every use, from the record.
+func (s *Service) scimToken(ctx context.Context, id string) (*cachedSCIMToken, error) {
+	if v, ok := s.scimTokens.Load(id); ok {
+		if ct := v.(*cachedSCIMToken); s.now().Before(ct.expires) {
+			return ct, nil
+		}
+		s.scimTokens.Delete(id)
+	}
+	ct := &cachedSCIMToken{}
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		k, err := tx.GetSCIMToken(ctx, id)
+		if err != nil {
+			return err
+		}
+		ct.token = *k
+		in, err := tx.GetInstance(ctx, k.InstanceID)
+		if err == nil {
+			ct.accountID, ct.storeID = in.OwnerAccountID, in.IdentityStoreID
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ct.expires = s.now().Add(credentialTTL)
+	s.scimTokens.Store(id, ct)
+	return ct, nil
 }
 
 // AuthenticateSCIM checks a bearer token for the SCIM endpoint of tenant
@@ -182,24 +225,14 @@ func (s *Service) AuthenticateSCIM(ctx context.Context, instanceID, token string
 	if !ok || !ok2 || id == "" || secret == "" {
 		return nil, bad
 	}
-	var k *store.SCIMToken
-	var acct, storeID string
-	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
-		if k, err = tx.GetSCIMToken(ctx, id); err != nil {
-			return err
-		}
-		in, err := tx.GetInstance(ctx, k.InstanceID)
-		if err == nil {
-			acct, storeID = in.OwnerAccountID, in.IdentityStoreID
-		}
-		return err
-	})
+	ct, err := s.scimToken(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, bad
 	}
 	if err != nil {
 		return nil, errs.Wrap(opName, err)
 	}
+	k, acct, storeID := &ct.token, ct.accountID, ct.storeID
 	if subtle.ConstantTimeCompare(k.Hash, hashSecret(secret)) != 1 || tokenInfo(k, s.now()).Status != "ACTIVE" {
 		return nil, bad
 	}

@@ -58,6 +58,8 @@ type Service struct {
 	instances sync.Map
 	// keyCache holds recently looked-up access keys: id → *cachedKey.
 	keyCache sync.Map
+	// scimTokens holds recently read SCIM tokens: id → *cachedSCIMToken.
+	scimTokens sync.Map
 	// authLimits rate-limits failed authentications per source address.
 	authLimits authLimits
 	// index is the effective-access index of this node.
