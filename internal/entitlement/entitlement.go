@@ -28,7 +28,6 @@
 package entitlement
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 
@@ -275,10 +274,27 @@ func (v *View) Entitlements(userID string) []Entitlement {
 	return slices.CompactFunc(out, func(a, b Entitlement) bool { return a == b })
 }
 
+// compareEntitlements orders by account, permission set, principal type and
+// id, target type and id. It compares a field only when those before it
+// are equal (cmp.Or would compare all six first): it is the inner loop of
+// sorting an answer.
 func compareEntitlements(a, b Entitlement) int {
-	return cmp.Or(strings.Compare(a.AccountID, b.AccountID), strings.Compare(a.PermissionSetID, b.PermissionSetID),
-		strings.Compare(a.PrincipalType, b.PrincipalType), strings.Compare(a.PrincipalID, b.PrincipalID),
-		strings.Compare(a.TargetType, b.TargetType), strings.Compare(a.TargetID, b.TargetID))
+	if c := strings.Compare(a.AccountID, b.AccountID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.PermissionSetID, b.PermissionSetID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.PrincipalType, b.PrincipalType); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.PrincipalID, b.PrincipalID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.TargetType, b.TargetType); c != 0 {
+		return c
+	}
+	return strings.Compare(a.TargetID, b.TargetID)
 }
 
 func (v *View) active(accountID string) bool {
