@@ -63,3 +63,15 @@ func SetFlushDelay(db *DB, d time.Duration) {
 	defer db.mu.Unlock()
 	db.flushDelay = d
 }
+
+// Checkpoints returns the number of checkpoints the checkpointer made that
+// copied frames.
+func Checkpoints(db *DB) int64 { return db.checkpoints.Load() }
+
+// AutoCheckpoint returns the writer's wal_autocheckpoint setting. No Write
+// may run meanwhile.
+func AutoCheckpoint(ctx context.Context, db *DB) (int, error) {
+	var v int
+	err := db.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&v)
+	return v, err
+}

@@ -671,3 +671,29 @@ func TestWriteRelaxed(t *testing.T) {
 		t.Errorf("keys after reopening = %v, want all eight", got)
 	}
 }
+
+func TestCheckpointer(t *testing.T) {
+	// The writer never checkpoints inside a commit; the checkpointer copies
+	// the WAL into the database beside it.
+	db := mustOpen(t, filepath.Join(t.TempDir(), "atrium.db"))
+	ctx := t.Context()
+	if v, err := sqlite.AutoCheckpoint(ctx, db); v != 0 || err != nil {
+		t.Fatalf("writer wal_autocheckpoint = %d, %v; want 0", v, err)
+	}
+	big := strings.Repeat("x", 16<<10)
+	for i := range 300 { // about 1,200 pages of the WAL
+		if err := db.Write(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, fmt.Sprint("k", i), big) }); err != nil {
+			t.Fatalf("Write %d = %v", i, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for sqlite.Checkpoints(db) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint copied the WAL within 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := metaKeys(t, db, "k0", "k299"); len(got) != 2 {
+		t.Errorf("keys after the checkpoint = %v, want k0 and k299", got)
+	}
+}
