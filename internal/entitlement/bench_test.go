@@ -67,23 +67,25 @@ func newBenchData() *benchData {
 	return d
 }
 
-func (d *benchData) build() *entitlement.Index {
+// build indexes d in an organization of ous OUs, accounts accounts and
+// sets permission sets.
+func (d *benchData) build(ous, accounts, sets int) *entitlement.Index {
 	e := entitlement.New(entitlement.Options{}).Edit()
 	e.PutRoot(inst, entitlement.Root{ID: root, ManagementAccountID: benchAccount(0), SCPEnabled: true, SCPs: []string{fullAccess}})
 	e.PutSCP(inst, entitlement.SCP{ID: fullAccess, Name: "FullAWSAccess", Content: allowAll})
 	e.PutSCP(inst, entitlement.SCP{ID: "p-denyiam1", Name: "DenyIAM", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}`})
-	for i := range benchOUs {
+	for i := range ous {
 		parent := root
 		if i >= 4 {
 			parent = benchOU(i % 4)
 		}
 		e.PutOU(inst, entitlement.OU{ID: benchOU(i), Name: fmt.Sprintf("ou-%d", i), ParentID: parent, SCPs: []string{fullAccess, "p-denyiam1"}})
 	}
-	for i := range benchAccounts {
+	for i := range accounts {
 		e.PutAccount(inst, entitlement.Account{ID: benchAccount(i), Name: fmt.Sprintf("account-%d", i), Status: org.AccountActive,
-			ParentID: benchOU(i % benchOUs), SCPs: []string{fullAccess}})
+			ParentID: benchOU(i % ous), SCPs: []string{fullAccess}})
 	}
-	for i := range benchSets {
+	for i := range sets {
 		e.PutPermissionSet(inst, entitlement.PermissionSet{ID: benchSet(i), Name: fmt.Sprintf("set-%d", i),
 			InlinePolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","ec2:Describe*"],"Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`})
 	}
@@ -106,7 +108,7 @@ func benchSetup(b *testing.B) (*benchData, *entitlement.Index) {
 	b.Helper()
 	benchOnce.Do(func() {
 		benchIn = newBenchData()
-		benchIndex = benchIn.build()
+		benchIndex = benchIn.build(benchOUs, benchAccounts, benchSets)
 	})
 	return benchIn, benchIndex
 }
@@ -125,7 +127,7 @@ func BenchmarkBuild(b *testing.B) {
 	d := newBenchData()
 	var x *entitlement.Index
 	for b.Loop() {
-		x = d.build()
+		x = d.build(benchOUs, benchAccounts, benchSets)
 	}
 	st := x.View(inst).Stats()
 	if st.Users != benchUsers || st.Groups != benchGroups || st.Accounts != benchAccounts || st.PermissionSets != benchSets {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/entitlement"
-	"github.com/atriumhq/atrium/internal/org"
 )
 
 // The scale of the effective-access target: a user in 50 groups, with
@@ -37,14 +36,9 @@ const (
 	scaleQueries     = 20_000 // per-call latencies collected for p50/p99
 )
 
-type scaleData struct {
-	users  []entitlement.User
-	groups []entitlement.Group
-}
-
-func newScaleData(groups int) *scaleData {
+func newScaleData(groups int) *benchData {
 	r := rand.New(rand.NewPCG(3, 4))
-	d := &scaleData{users: make([]entitlement.User, scaleUsers), groups: make([]entitlement.Group, groups)}
+	d := &benchData{users: make([]entitlement.User, scaleUsers), groups: make([]entitlement.Group, groups)}
 	for i := range d.groups {
 		d.groups[i] = entitlement.Group{ID: benchGroup(i), Name: fmt.Sprintf("group-%d", i)}
 	}
@@ -73,35 +67,6 @@ func newScaleData(groups int) *scaleData {
 	return d
 }
 
-func (d *scaleData) build() *entitlement.Index {
-	e := entitlement.New(entitlement.Options{}).Edit()
-	e.PutRoot(inst, entitlement.Root{ID: root, ManagementAccountID: benchAccount(0), SCPEnabled: true, SCPs: []string{fullAccess}})
-	e.PutSCP(inst, entitlement.SCP{ID: fullAccess, Name: "FullAWSAccess", Content: allowAll})
-	e.PutSCP(inst, entitlement.SCP{ID: "p-denyiam1", Name: "DenyIAM", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}`})
-	for i := range scaleOUs {
-		parent := root
-		if i >= 4 {
-			parent = benchOU(i % 4)
-		}
-		e.PutOU(inst, entitlement.OU{ID: benchOU(i), Name: fmt.Sprintf("ou-%d", i), ParentID: parent, SCPs: []string{fullAccess, "p-denyiam1"}})
-	}
-	for i := range scaleAccounts {
-		e.PutAccount(inst, entitlement.Account{ID: benchAccount(i), Name: fmt.Sprintf("account-%d", i), Status: org.AccountActive,
-			ParentID: benchOU(i % scaleOUs), SCPs: []string{fullAccess}})
-	}
-	for i := range scaleSets {
-		e.PutPermissionSet(inst, entitlement.PermissionSet{ID: benchSet(i), Name: fmt.Sprintf("set-%d", i),
-			InlinePolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","ec2:Describe*"],"Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`})
-	}
-	for _, g := range d.groups {
-		e.PutGroup(inst, g)
-	}
-	for _, u := range d.users {
-		e.PutUser(inst, u)
-	}
-	return e.Commit(1)
-}
-
 var (
 	scaleMu    sync.Mutex
 	scaleIndex = map[int]*entitlement.Index{}
@@ -114,7 +79,7 @@ func scaleSetup(groups int) *entitlement.Index {
 	if scaleIndex[groups] == nil {
 		clear(scaleIndex) // one at a time in memory
 		runtime.GC()
-		scaleIndex[groups] = newScaleData(groups).build()
+		scaleIndex[groups] = newScaleData(groups).build(scaleOUs, scaleAccounts, scaleSets)
 	}
 	return scaleIndex[groups]
 }
@@ -170,7 +135,7 @@ func benchScaleBuild(b *testing.B, groups int) {
 	var took []time.Duration
 	for b.Loop() {
 		t0 := time.Now()
-		x = d.build()
+		x = d.build(scaleOUs, scaleAccounts, scaleSets)
 		took = append(took, time.Since(t0))
 	}
 	st := x.View(inst).Stats()
