@@ -27,13 +27,12 @@ func (x *Index) Edit() *Edit {
 type viewEdit struct {
 	v     *View
 	opts  *Options
-	fresh bool // started empty: every map is new, every user flattened
+	fresh bool // started empty: every map is new
 
 	copied        [shards]bool
 	copiedMaps    bool
 	orgChanged    bool            // accounts, OUs, the root or SCPs changed
-	flatten       map[string]bool // users whose grants must be flattened again
-	groupsChanged map[string]bool // groups whose assignments changed
+	groupsDeleted map[string]bool // groups removed: their members forget them
 	removed       map[*Grant]bool // assignments gone from byTarget
 	added         map[string][]*Grant
 }
@@ -42,7 +41,7 @@ func (e *Edit) view(instanceID string) *viewEdit {
 	if ve, ok := e.views[instanceID]; ok {
 		return ve
 	}
-	ve := &viewEdit{opts: e.base.opts, flatten: map[string]bool{}, groupsChanged: map[string]bool{},
+	ve := &viewEdit{opts: e.base.opts, groupsDeleted: map[string]bool{},
 		removed: map[*Grant]bool{}, added: map[string][]*Grant{}}
 	if old, ok := e.base.instances[instanceID]; ok && !e.drop[instanceID] {
 		cp := *old
@@ -152,7 +151,6 @@ func (e *Edit) PutUser(instanceID string, u User) {
 		ve.replaceGrants(old.direct, direct)
 	}
 	m[u.ID] = &userEntry{User: User{ID: u.ID, Enabled: u.Enabled, Groups: groups}, direct: direct}
-	ve.flatten[u.ID] = true
 }
 
 // DeleteUser removes a user.
@@ -162,7 +160,6 @@ func (e *Edit) DeleteUser(instanceID, id string) {
 	if old, ok := m[id]; ok {
 		ve.replaceGrants(old.direct, nil)
 		delete(m, id)
-		delete(ve.flatten, id)
 	}
 }
 
@@ -183,9 +180,6 @@ func (e *Edit) PutGroup(instanceID string, g Group) {
 		} else {
 			ve.replaceGrants(nil, grants)
 		}
-		if old != nil || len(grants) > 0 {
-			ve.groupsChanged[g.ID] = true
-		}
 	}
 	v.groups[g.ID] = &groupEntry{Group: Group{ID: g.ID, Name: g.Name}, grants: grants}
 }
@@ -197,7 +191,7 @@ func (e *Edit) DeleteGroup(instanceID, id string) {
 	if old, ok := v.groups[id]; ok {
 		ve.replaceGrants(old.grants, nil)
 		delete(v.groups, id)
-		ve.groupsChanged[id] = true
+		ve.groupsDeleted[id] = true
 	}
 }
 
@@ -349,8 +343,8 @@ func (e *Edit) Commit(version int64) *Index {
 }
 
 // finish computes what the changes imply: account paths and SCP levels,
-// the accounts under each OU, the assignments by target and the users'
-// flattened assignments.
+// the accounts under each OU, the assignments by target, and the groups
+// of users whose groups were deleted.
 func (ve *viewEdit) finish() {
 	v := ve.v
 	if ve.orgChanged {
@@ -382,30 +376,19 @@ func (ve *viewEdit) finish() {
 			}
 		}
 	}
-	if ve.fresh || len(ve.groupsChanged) > 0 {
+	// A user's groups are read at each query; those deleted are dropped
+	// from their members here (seldom: a scan of every user).
+	if len(ve.groupsDeleted) > 0 {
+		gone := func(g string) bool { _, ok := v.groups[g]; return !ok && ve.groupsDeleted[g] }
 		for i := range v.users {
 			for id, u := range v.users[i] {
-				if ve.fresh || slices.ContainsFunc(u.Groups, func(g string) bool { return ve.groupsChanged[g] }) {
-					ve.flatten[id] = true
+				if slices.ContainsFunc(u.Groups, gone) {
+					n := *u
+					n.Groups = slices.DeleteFunc(slices.Clone(u.Groups), gone)
+					ve.users(id)[id] = &n
 				}
 			}
 		}
-	}
-	for id := range ve.flatten {
-		m := ve.users(id)
-		u := m[id]
-		if u == nil {
-			continue
-		}
-		n := *u
-		n.Groups = slices.DeleteFunc(slices.Clone(u.Groups), func(g string) bool { _, ok := v.groups[g]; return !ok && ve.groupsChanged[g] })
-		n.grants = slices.Clip(append(make([]*Grant, 0, len(u.direct)), u.direct...))
-		for _, g := range n.Groups {
-			if ge, ok := v.groups[g]; ok {
-				n.grants = append(n.grants, ge.grants...)
-			}
-		}
-		m[id] = &n
 	}
 }
 
@@ -413,12 +396,14 @@ func (ve *viewEdit) finish() {
 // beneath each OU and the root.
 func (ve *viewEdit) finishOrg() {
 	v := ve.maps()
-	v.under = map[string][]string{}
-	for id, a := range v.accounts {
-		n := &accountEntry{Account: a.Account}
+	v.under = map[string][]*accountEntry{}
+	order := slices.Sorted(maps.Keys(v.accounts))
+	for rank, id := range order {
+		a := v.accounts[id]
+		n := &accountEntry{Account: a.Account, rank: rank}
 		n.path = ve.pathOf(a.ParentID)
 		for _, anc := range n.path {
-			v.under[anc] = append(v.under[anc], id)
+			v.under[anc] = append(v.under[anc], n) // in id order, as order is
 		}
 		if v.root.SCPEnabled && id != v.root.ManagementAccountID {
 			n.scps = make([][]*policy.Policy, 0, len(n.path)+1)
@@ -434,9 +419,6 @@ func (ve *viewEdit) finishOrg() {
 			n.scps = append(n.scps, ve.compiledSCPs(a.SCPs))
 		}
 		v.accounts[id] = n
-	}
-	for _, ids := range v.under {
-		slices.Sort(ids)
 	}
 }
 

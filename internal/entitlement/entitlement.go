@@ -30,6 +30,7 @@ package entitlement
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/org"
@@ -184,8 +185,9 @@ type View struct {
 	cmps map[string]map[string]*cmpEntry
 	// byTarget holds the assignments to each account and OU.
 	byTarget map[string][]*Grant
-	// under holds the accounts beneath each OU and the root, at any depth, sorted.
-	under map[string][]string
+	// under holds the accounts beneath each OU and the root, at any depth,
+	// sorted by id.
+	under map[string][]*accountEntry
 }
 
 var emptyView = newView()
@@ -193,14 +195,13 @@ var emptyView = newView()
 func newView() *View {
 	v := &View{groups: map[string]*groupEntry{}, accounts: map[string]*accountEntry{}, ous: map[string]*ouEntry{},
 		scps: map[string]*scpEntry{}, sets: map[string]*setEntry{}, cmps: map[string]map[string]*cmpEntry{},
-		byTarget: map[string][]*Grant{}, under: map[string][]string{}}
+		byTarget: map[string][]*Grant{}, under: map[string][]*accountEntry{}}
 	return v // the users' shards are made when first written
 }
 
 type userEntry struct {
 	User
 	direct []*Grant // the user's own assignments
-	grants []*Grant // its own and its groups', flattened
 }
 
 type groupEntry struct {
@@ -210,6 +211,7 @@ type groupEntry struct {
 
 type accountEntry struct {
 	Account
+	rank int                // its place among the view's accounts in id order
 	path []string           // its ancestors: the root first, its parent last
 	scps [][]*policy.Policy // SCP levels from the root to the account; nil when none apply
 }
@@ -242,46 +244,136 @@ func (v *View) user(id string) *userEntry { return v.users[shardOf(id)][id] }
 // Entitlements returns what a user may use, sorted by account, permission
 // set, then the assignment that grants it. It is nil for a user that is
 // unknown or disabled.
+//
+// The user's own assignments and those of its groups are read where they
+// are kept, not copied per user: a user in 50 groups reaches thousands of
+// entries, and a copy per user would cost the index as much memory as all
+// its users' answers. The answer is sorted by the accounts' ranks (a
+// counting sort, or a sort of integers when the user reaches few of many
+// accounts), then each account's few entries by their assignment.
 func (v *View) Entitlements(userID string) []Entitlement {
+	return v.AppendEntitlements(nil, userID)
+}
+
+// AppendEntitlements appends what Entitlements returns to dst. With a dst
+// of room enough, reused across calls, it does not allocate.
+func (v *View) AppendEntitlements(dst []Entitlement, userID string) []Entitlement {
 	u := v.user(userID)
 	if u == nil || !u.Enabled {
-		return nil
+		return dst
 	}
-	n := 0 // an upper bound of the answer's length: one allocation
-	for _, g := range u.grants {
-		if g.TargetType == access.TargetOrganizationalUnit {
-			n += len(v.under[g.TargetID])
-		} else {
-			n++
+	s := scratchPool.Get().(*scratch)
+	defer s.release()
+	hits := v.reach(s.hits[:0], u.direct)
+	for _, id := range u.Groups {
+		if ge, ok := v.groups[id]; ok {
+			hits = v.reach(hits, ge.grants)
 		}
 	}
-	if n == 0 {
-		return nil
+	s.hits = hits
+	if len(hits) == 0 {
+		return dst
 	}
-	out := make([]Entitlement, 0, n)
-	for _, g := range u.grants {
-		if g.TargetType == access.TargetOrganizationalUnit {
-			for _, a := range v.under[g.TargetID] {
-				if v.active(a) {
-					out = append(out, Entitlement{AccountID: a, Grant: *g})
+	sorted := slices.Grow(s.sorted[:0], len(hits))[:len(hits)]
+	s.sorted = sorted
+	if n := len(v.accounts); n <= 4*len(hits) {
+		// counts[r+1] becomes the first place of rank r+1, then of r as
+		// the hits of rank r are placed, in the order they came.
+		counts := slices.Grow(s.counts[:0], n+1)[:n+1]
+		s.counts = counts
+		clear(counts)
+		for _, h := range hits {
+			counts[h.a.rank+1]++
+		}
+		for r := 1; r <= n; r++ {
+			counts[r] += counts[r-1]
+		}
+		for _, h := range hits {
+			sorted[counts[h.a.rank]] = h
+			counts[h.a.rank]++
+		}
+	} else {
+		copy(sorted, hits)
+		slices.SortFunc(sorted, func(x, y hit) int { return x.a.rank - y.a.rank })
+	}
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j].a == sorted[i].a {
+			j++
+		}
+		switch {
+		case j-i > 12:
+			slices.SortFunc(sorted[i:j], func(x, y hit) int { return compareGrant(x.g, y.g) })
+		case j-i > 1: // most accounts: an insertion sort of a few
+			for k := i + 1; k < j; k++ {
+				for m := k; m > i && compareGrant(sorted[m].g, sorted[m-1].g) < 0; m-- {
+					sorted[m], sorted[m-1] = sorted[m-1], sorted[m]
 				}
 			}
-		} else if v.active(g.TargetID) {
-			out = append(out, Entitlement{AccountID: g.TargetID, Grant: *g})
+		}
+		i = j
+	}
+	dst = slices.Grow(dst, len(sorted))
+	for i, h := range sorted {
+		// The same grant reaches an account once; a user's grants are
+		// distinct (its groups are, and each group's grants are).
+		if i == 0 || h != sorted[i-1] {
+			dst = append(dst, Entitlement{AccountID: h.a.ID, Grant: *h.g})
 		}
 	}
-	slices.SortFunc(out, compareEntitlements)
-	return slices.CompactFunc(out, func(a, b Entitlement) bool { return a == b })
+	return dst
+}
+
+// reach appends the active accounts each of gs reaches to hits.
+func (v *View) reach(hits []hit, gs []*Grant) []hit {
+	for _, g := range gs {
+		if g.TargetType == access.TargetOrganizationalUnit {
+			for _, a := range v.under[g.TargetID] {
+				if a.Status == org.AccountActive {
+					hits = append(hits, hit{a, g})
+				}
+			}
+		} else if a, ok := v.accounts[g.TargetID]; ok && a.Status == org.AccountActive {
+			hits = append(hits, hit{a, g})
+		}
+	}
+	return hits
+}
+
+// hit is an account a grant reaches.
+type hit struct {
+	a *accountEntry
+	g *Grant
+}
+
+// scratch is the working memory of Entitlements, reused across calls.
+type scratch struct {
+	hits, sorted []hit
+	counts       []int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// release returns s to the pool unless a rare, large answer grew it.
+func (s *scratch) release() {
+	if cap(s.hits) <= 1<<16 && cap(s.counts) <= 1<<16 {
+		scratchPool.Put(s)
+	}
 }
 
 // compareEntitlements orders by account, permission set, principal type and
-// id, target type and id. It compares a field only when those before it
-// are equal (cmp.Or would compare all six first): it is the inner loop of
-// sorting an answer.
+// id, target type and id.
 func compareEntitlements(a, b Entitlement) int {
 	if c := strings.Compare(a.AccountID, b.AccountID); c != 0 {
 		return c
 	}
+	return compareGrant(&a.Grant, &b.Grant)
+}
+
+// compareGrant orders by permission set, principal type and id, target type
+// and id. It compares a field only when those before it are equal
+// (cmp.Or would compare all five first).
+func compareGrant(a, b *Grant) int {
 	if c := strings.Compare(a.PermissionSetID, b.PermissionSetID); c != 0 {
 		return c
 	}
@@ -313,7 +405,20 @@ func (v *View) Can(userID, accountID, permissionSetID string) bool {
 	if !ok || a.Status != org.AccountActive {
 		return false
 	}
-	for _, g := range u.grants {
+	if v.grants(u.direct, permissionSetID, a) {
+		return true
+	}
+	for _, id := range u.Groups {
+		if ge, ok := v.groups[id]; ok && v.grants(ge.grants, permissionSetID, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// grants reports whether one of gs grants a permission set in an account.
+func (v *View) grants(gs []*Grant, permissionSetID string, a *accountEntry) bool {
+	for _, g := range gs {
 		if g.PermissionSetID == permissionSetID && v.reaches(g, a) {
 			return true
 		}
@@ -471,14 +576,19 @@ type Stats struct {
 	Users, Groups, Accounts, OUs, PermissionSets, Grants int
 }
 
-// Stats counts what the view holds; Grants counts the users' flattened
-// assignments.
+// Stats counts what the view holds; Grants counts the assignments that
+// reach each user, its own and its groups', summed over the users.
 func (v *View) Stats() Stats {
 	s := Stats{Groups: len(v.groups), Accounts: len(v.accounts), OUs: len(v.ous), PermissionSets: len(v.sets)}
 	for i := range v.users {
 		s.Users += len(v.users[i])
 		for _, u := range v.users[i] {
-			s.Grants += len(u.grants)
+			s.Grants += len(u.direct)
+			for _, id := range u.Groups {
+				if ge, ok := v.groups[id]; ok {
+					s.Grants += len(ge.grants)
+				}
+			}
 		}
 	}
 	return s

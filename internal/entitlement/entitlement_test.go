@@ -1,7 +1,11 @@
 package entitlement_test
 
 import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/atriumhq/atrium/internal/access"
@@ -356,3 +360,116 @@ func TestDecideDoesNotAllocate(t *testing.T) {
 		t.Errorf("Decide allocates %v times, want 0", n)
 	}
 }
+
+// TestEntitlementsMatchReference compares Entitlements with a plain
+// reference (every grant of the user and its groups, expanded through OUs,
+// sorted by every field) on random organizations: both of its sorts (most
+// accounts reached, and few of many), many entries per account, accounts
+// that are suspended, and accounts added and moved after the grants.
+func TestEntitlementsMatchReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for round := range 40 {
+		accounts := 1 + r.IntN(60)
+		ous := 1 + r.IntN(6)
+		x := entitlement.New(entitlement.Options{}).Edit()
+		x.PutRoot(inst, entitlement.Root{ID: root, ManagementAccountID: mgmt})
+		parents := map[string]string{}
+		for i := range ous {
+			p := root
+			if i > 0 && r.IntN(2) == 0 {
+				p = testOU(r.IntN(i))
+			}
+			parents[testOU(i)] = p
+			x.PutOU(inst, entitlement.OU{ID: testOU(i), ParentID: p})
+		}
+		status := map[string]string{}
+		putAccount := func(e *entitlement.Edit, id string) {
+			st := org.AccountActive
+			if r.IntN(8) == 0 {
+				st = org.AccountSuspended
+			}
+			status[id] = st
+			p := root
+			if r.IntN(4) > 0 {
+				p = testOU(r.IntN(ous))
+			}
+			parents[id] = p
+			e.PutAccount(inst, entitlement.Account{ID: id, Status: st, ParentID: p})
+		}
+		for i := range accounts {
+			putAccount(x, testAccount(i))
+		}
+		randGrant := func(pt, pid string) entitlement.Grant {
+			g := entitlement.Grant{PermissionSetID: testSet(r.IntN(4)), TargetType: access.TargetAccount,
+				TargetID: testAccount(r.IntN(accounts + 5)), PrincipalType: pt, PrincipalID: pid}
+			if r.IntN(5) == 0 {
+				g.TargetType, g.TargetID = access.TargetOrganizationalUnit, testOU(r.IntN(ous))
+			}
+			return g
+		}
+		groups := map[string][]entitlement.Grant{}
+		for i := range 8 {
+			id := testGroup(i)
+			for range r.IntN(30) {
+				groups[id] = append(groups[id], randGrant(access.PrincipalGroup, id))
+			}
+			x.PutGroup(inst, entitlement.Group{ID: id, Grants: groups[id]})
+		}
+		u := entitlement.User{ID: alice, Enabled: true}
+		for i := range 8 {
+			if r.IntN(2) == 0 {
+				u.Groups = append(u.Groups, testGroup(i))
+			}
+		}
+		for range r.IntN(20) {
+			u.Grants = append(u.Grants, randGrant(access.PrincipalUser, alice))
+		}
+		x.PutUser(inst, u)
+		idx := x.Commit(1)
+		// accounts added after the grants that name them, and one moved
+		idx = edit(idx, func(e *entitlement.Edit) {
+			for i := accounts; i < accounts+5; i++ {
+				putAccount(e, testAccount(i))
+			}
+			putAccount(e, testAccount(r.IntN(accounts)))
+		})
+
+		under := func(acct, ou string) bool {
+			for p := parents[acct]; p != ""; p = parents[p] {
+				if p == ou {
+					return true
+				}
+			}
+			return false
+		}
+		var want []entitlement.Entitlement
+		all := slices.Clone(u.Grants)
+		for _, g := range u.Groups {
+			all = append(all, groups[g]...)
+		}
+		for _, g := range all {
+			for a, st := range status {
+				if st != org.AccountActive {
+					continue
+				}
+				if (g.TargetType == access.TargetAccount && g.TargetID == a) || (g.TargetType == access.TargetOrganizationalUnit && under(a, g.TargetID)) {
+					want = append(want, entitlement.Entitlement{AccountID: a, Grant: g})
+				}
+			}
+		}
+		slices.SortFunc(want, func(a, b entitlement.Entitlement) int {
+			return cmp.Or(strings.Compare(a.AccountID, b.AccountID), strings.Compare(a.PermissionSetID, b.PermissionSetID),
+				strings.Compare(a.PrincipalType, b.PrincipalType), strings.Compare(a.PrincipalID, b.PrincipalID),
+				strings.Compare(a.TargetType, b.TargetType), strings.Compare(a.TargetID, b.TargetID))
+		})
+		want = slices.Compact(want)
+		if got := idx.View(inst).Entitlements(alice); !slices.Equal(got, want) {
+			t.Fatalf("round %d (%d accounts): Entitlements =\n%v\nwant\n%v", round, accounts+5, got, want)
+		}
+	}
+}
+
+func testOU(i int) string      { return fmt.Sprintf("ou-ab12-%08d", i) }
+func testAccount(i int) string { return fmt.Sprintf("%012d", 500000000000+i*7919%1000) }
+func testSet(i int) string     { return fmt.Sprintf("ps-%016d", i) }
+func testGroup(i int) string   { return fmt.Sprintf("9%07d-0000-0000-0000-000000000000", i) }

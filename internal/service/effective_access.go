@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/atriumhq/atrium/internal/access"
@@ -95,10 +96,21 @@ func (s *Service) EffectiveAccessOf(ctx context.Context, instanceID, userName st
 	return s.describe(inst, userID), nil
 }
 
+// entitlementBufs holds the buffers describe reads the index into.
+var entitlementBufs = sync.Pool{New: func() any { return new([]entitlement.Entitlement) }}
+
 // describe names the entitlements of a user.
 func (s *Service) describe(instanceID, userID string) []Entitlement {
 	v := s.accessView(instanceID)
-	ens := v.Entitlements(userID)
+	buf := entitlementBufs.Get().(*[]entitlement.Entitlement)
+	ens := v.AppendEntitlements((*buf)[:0], userID)
+	defer func() {
+		if cap(ens) <= 1<<16 {
+			clear(ens) // hold no strings of an older index
+			*buf = ens[:0]
+			entitlementBufs.Put(buf)
+		}
+	}()
 	out := make([]Entitlement, len(ens))
 	for i, en := range ens {
 		a, _ := v.AccountInfo(en.AccountID)
