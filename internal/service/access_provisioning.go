@@ -38,7 +38,7 @@ func (s *Service) ProvisionPermissionSet(ctx context.Context, instanceARN, psARN
 		if _, err := getPermissionSet(ctx, tx, o, c, psID); err != nil {
 			return err
 		}
-		op = access.NewOperation(access.ProvisionPermissionSet, c.instanceID, s.ids.UUID(), now.Truncate(time.Microsecond))
+		op = access.NewOperation(access.ProvisionPermissionSet, c.instanceID, s.ids.TimeUUID(), now.Truncate(time.Microsecond))
 		op.TargetID, op.TargetType, op.PermissionSetID = targetID, targetType, psID
 		if err := tx.CreateOperation(ctx, op); err != nil {
 			return err

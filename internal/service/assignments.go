@@ -52,7 +52,7 @@ func (s *Service) requestAssignment(ctx context.Context, o op, kind access.Opera
 	}
 	var op *access.Operation
 	err = s.write(ctx, c, func(tx store.Tx, now time.Time) error {
-		op = access.NewOperation(kind, c.instanceID, s.ids.UUID(), now.Truncate(time.Microsecond))
+		op = access.NewOperation(kind, c.instanceID, s.ids.TimeUUID(), now.Truncate(time.Microsecond))
 		op.TargetID, op.TargetType, op.PermissionSetID = r.TargetID, r.TargetType, psID
 		op.PrincipalType, op.PrincipalID = r.PrincipalType, r.PrincipalID
 		if err := tx.CreateOperation(ctx, op); err != nil {
