@@ -75,3 +75,9 @@ func AutoCheckpoint(ctx context.Context, db *DB) (int, error) {
 	err := db.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&v)
 	return v, err
 }
+
+// Restarts returns the number of times the writer rewound the WAL.
+func Restarts(db *DB) int64 { return db.restarts.Load() }
+
+// SetRestartFrames sets the WAL length past which the writer rewinds it.
+func SetRestartFrames(db *DB, n int64) { db.restartFrames.Store(n) }

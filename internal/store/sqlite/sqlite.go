@@ -63,6 +63,22 @@ const (
 	walSizeLimit    = 64 << 20
 )
 
+// restartFrames is the length of the WAL, in frames, past which the writer
+// rewinds it once the checkpointer has copied it all (a RESTART checkpoint,
+// see restartWAL), and restartWait how long it then waits for the readers
+// still reading it. SQLite rewinds the WAL on its own only when a write
+// begins while no reader reads from it: under steady reads that never
+// happens, and the WAL grew by every page written (gigabytes while a
+// directory was provisioned), while each reader searched ever more of its
+// index.
+const (
+	restartFrames = walSizeLimit / 4096
+	restartWait   = 50 * time.Millisecond
+)
+
+// busyTimeout is how long a connection waits for a lock another holds.
+const busyTimeout = 10 * time.Second
+
 // maxBatch bounds the number of Write functions committed together.
 const maxBatch = 256
 
@@ -79,6 +95,11 @@ type DB struct {
 	ckptStop    chan struct{} // closed to stop the checkpointer
 	ckptStopped chan struct{} // closed when it has stopped
 	checkpoints atomic.Int64  // checkpoints that copied frames, for tests
+	// restartDue asks the writer to rewind the WAL (set by the
+	// checkpointer, cleared by the writer); restarts counts the rewinds.
+	restartDue    atomic.Bool
+	restarts      atomic.Int64
+	restartFrames atomic.Int64 // restartFrames, or a test's
 
 	mu       sync.Mutex
 	wake     sync.Cond  // signalled when queue grows or closed is set
@@ -129,7 +150,7 @@ func dsn(path string, readOnly bool, synchronous string) string {
 	// runs under savepoints (write.go, sqlstore's atomic), and SQLite copies
 	// each page a statement changes to a statement journal, which otherwise
 	// spills to a temporary file past 64 KiB.
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(" + synchronous + ")", "temp_store(MEMORY)"} {
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "synchronous(" + synchronous + ")", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
@@ -202,6 +223,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		sync: synchronous, curSync: synchronous, flushDelay: flushDelay,
 		ckptStop: make(chan struct{}), ckptStopped: make(chan struct{})}
 	db.wake.L = &db.mu
+	db.restartFrames.Store(restartFrames)
 	go db.writeLoop()
 	go db.checkpointLoop()
 	return db, nil
@@ -269,6 +291,11 @@ func (db *DB) checkpointLoop() {
 			err := db.c.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
 			if err == nil && copied > 0 {
 				db.checkpoints.Add(1)
+			}
+			if err == nil && busy == 0 && int64(logged) >= db.restartFrames.Load() && copied >= logged && !db.restartDue.Swap(true) {
+				db.mu.Lock()
+				db.wake.Signal()
+				db.mu.Unlock()
 			}
 		}
 	}

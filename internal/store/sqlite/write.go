@@ -135,6 +135,9 @@ func (db *DB) writeLoop() {
 	defer close(db.stopped)
 	var carry []*request
 	for {
+		if db.restartDue.Load() {
+			db.restartWAL()
+		}
 		batch, flush := db.next(carry)
 		if flush {
 			db.flush()
@@ -194,6 +197,28 @@ func (db *DB) flush() {
 	if err == nil && copied >= logged {
 		db.unsynced = false
 		db.flushes.Add(1)
+	}
+}
+
+// restartWAL rewinds the WAL, between two batches, once the checkpointer
+// has copied it all: a RESTART checkpoint copies what was written since,
+// then waits up to restartWait for the readers still reading the WAL (those
+// that begin meanwhile read the database file alone); the next commit then
+// writes at the start of the WAL, and cuts the file back to walSizeLimit.
+// Writes wait meanwhile. When a long read outlasts the wait, the WAL is
+// rewound at a later try.
+func (db *DB) restartWAL() {
+	ctx := context.Background()
+	db.restartDue.Store(false)
+	if _, err := db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout=%d`, restartWait.Milliseconds())); err != nil {
+		return
+	}
+	var busy, logged, copied int
+	err := db.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logged, &copied)
+	_, _ = db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout=%d`, busyTimeout.Milliseconds()))
+	if err == nil && busy == 0 {
+		db.restarts.Add(1)
+		db.unsynced = false // the checkpoint synced the WAL first
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -695,5 +696,59 @@ func TestCheckpointer(t *testing.T) {
 	}
 	if got := metaKeys(t, db, "k0", "k299"); len(got) != 2 {
 		t.Errorf("keys after the checkpoint = %v, want k0 and k299", got)
+	}
+}
+
+// TestWALRestart: under reads that never pause, the writer still rewinds
+// the WAL once the checkpointer has copied it, so the WAL file stays near
+// the length at which it is rewound instead of growing by every page
+// written.
+func TestWALRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	db := mustOpen(t, path)
+	ctx := t.Context()
+	sqlite.SetRestartFrames(db, 256) // 1 MiB of 4 KiB pages
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 3 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_ = db.Read(ctx, func(tx store.Tx) error {
+					_, err := tx.GetMeta(ctx, "k0")
+					time.Sleep(time.Millisecond) // a read that holds its snapshot a while
+					return err
+				})
+			}
+		}()
+	}
+	big := strings.Repeat("x", 16<<10)
+	const writes = 2000 // about 32 MiB written in all
+	for i := range writes {
+		if err := db.Write(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, fmt.Sprint("k", i%100), big) }); err != nil {
+			t.Fatalf("Write %d = %v", i, err)
+		}
+		time.Sleep(time.Millisecond) // 2 s in all: the checkpointer runs every 200 ms
+	}
+	close(stop)
+	readers.Wait()
+	if sqlite.Restarts(db) == 0 {
+		t.Fatal("the writer never rewound the WAL")
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 16<<20 {
+		t.Errorf("WAL file is %d MiB after %d MiB written, with rewinds at 1 MiB", fi.Size()>>20, writes*16>>10)
+	}
+	if got := metaKeys(t, db, "k0", "k99"); len(got) != 2 {
+		t.Errorf("keys = %v, want k0 and k99", got)
 	}
 }
