@@ -96,6 +96,7 @@ func decodeList(raw []byte) (*listResponse, error) {
 // phase is the outcome of running n jobs on a number of clients.
 type phase struct {
 	name      string
+	clients   int // concurrent clients, when the report shows them
 	jobs      int // units of work (a group's PATCHes are one job)
 	requests  int64
 	elapsed   time.Duration

@@ -36,6 +36,7 @@ type options struct {
 	clients, batch             int
 	lookups, diff, repeat      int
 	lookupLimit, analyzeEvery  time.Duration
+	lookupClients              []int
 	engines                    []string
 	databaseURL                string
 	repo, atriumBin            string
@@ -45,13 +46,14 @@ type options struct {
 
 func main() {
 	var o options
-	var engines string
+	var engines, lookupClients string
 	flag.IntVar(&o.users, "users", 100000, "users provisioned")
 	flag.IntVar(&o.groups, "groups", 10000, "groups provisioned")
 	flag.IntVar(&o.memberships, "memberships", 500000, "memberships added by PATCH")
 	flag.IntVar(&o.clients, "clients", 8, "concurrent SCIM clients")
 	flag.IntVar(&o.batch, "batch", 100, "members added per PATCH (AWS allows 100)")
 	flag.IntVar(&o.lookups, "lookups", 2000, "requests of each filtered lookup")
+	flag.StringVar(&lookupClients, "lookup-clients", "1,8", "concurrent clients of the lookups: one run of each lookup per count")
 	flag.DurationVar(&o.lookupLimit, "lookup-limit", 3*time.Minute, "time limit of each lookup phase (a slower one is reported as truncated)")
 	flag.DurationVar(&o.analyzeEvery, "analyze-every", 15*time.Second, "PostgreSQL without autovacuum: run ANALYZE this often, as autovacuum would")
 	flag.IntVar(&o.diff, "diff", 200, "users and groups of the membership-diff directory (every user in every group)")
@@ -71,6 +73,13 @@ func main() {
 		if e == "postgres" && o.databaseURL == "" {
 			fatalf("-db postgres needs -database-url (or ATRIUM_TEST_DATABASE_URL)")
 		}
+	}
+	for _, f := range strings.Split(lookupClients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fatalf("-lookup-clients: %q is not a positive number", f)
+		}
+		o.lookupClients = append(o.lookupClients, n)
 	}
 	if o.clients < 1 || o.batch < 1 || o.lookups < 1 || o.repeat < 1 || o.diff < 1 {
 		fatalf("-clients, -batch, -lookups, -repeat and -diff must be positive")
@@ -290,7 +299,8 @@ func idOf(raw []byte) (string, error) {
 }
 
 // lookups runs the filtered GETs on the loaded directory, each o.lookups
-// times from o.clients clients, on indexes drawn from a fixed seed.
+// times from each number of clients of o.lookupClients, on indexes drawn
+// from a fixed seed.
 func lookups(ctx context.Context, c *client, o *options, d *directory, userIDs, groupIDs []string) ([]*phase, error) {
 	pick := func(i, n int) int { return rand.New(rand.NewPCG(uint64(i), 42)).IntN(n) }
 	checks := []struct {
@@ -309,28 +319,30 @@ func lookups(ctx context.Context, c *client, o *options, d *directory, userIDs, 
 		}},
 	}
 	var out []*phase
-	for _, ch := range checks {
-		logf("%s × %d", ch.name, o.lookups)
-		p, err := run(ctx, ch.name, o.lookups, o.clients, o.lookupLimit, func(ctx context.Context, t *timer, i int) error {
-			path, want := ch.path(i)
-			raw, err := t.call(ctx, c, "GET", path, nil, 200)
-			if err != nil {
-				return err
+	for _, clients := range o.lookupClients {
+		for _, ch := range checks {
+			logf("%s × %d, %d clients", ch.name, o.lookups, clients)
+			p, err := run(ctx, ch.name, o.lookups, clients, o.lookupLimit, func(ctx context.Context, t *timer, i int) error {
+				path, want := ch.path(i)
+				raw, err := t.call(ctx, c, "GET", path, nil, 200)
+				if err != nil {
+					return err
+				}
+				l, err := decodeList(raw)
+				if err != nil {
+					return err
+				}
+				if l.TotalResults != want || len(l.Resources) != min(want, 100) {
+					return fmt.Errorf("%s: totalResults %d with %d resources, want %d", path, l.TotalResults, len(l.Resources), want)
+				}
+				return nil
+			})
+			// A failed lookup is reported, and the run goes on.
+			p.err, p.clients = err, clients
+			out = append(out, p)
+			if ctx.Err() != nil {
+				return out, ctx.Err()
 			}
-			l, err := decodeList(raw)
-			if err != nil {
-				return err
-			}
-			if l.TotalResults != want || len(l.Resources) != min(want, 100) {
-				return fmt.Errorf("%s: totalResults %d with %d resources, want %d", path, l.TotalResults, len(l.Resources), want)
-			}
-			return nil
-		})
-		// A failed lookup is reported, and the run goes on.
-		p.err = err
-		out = append(out, p)
-		if ctx.Err() != nil {
-			return out, ctx.Err()
 		}
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -62,8 +63,8 @@ func (r *result) print(w io.Writer, o *options) {
 		}
 	}
 	if len(r.lookups) > 0 {
-		fmt.Fprintf(w, "| lookup at that size (%d clients) | requests | requests/s | p50 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n", o.clients)
-		for i, p := range r.lookups {
+		fmt.Fprintf(w, "| lookup at that size | clients | requests | requests/s | p50 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|\n")
+		for _, p := range r.lookups {
 			done := strconv.FormatInt(p.requests, 10)
 			switch {
 			case p.err != nil:
@@ -72,14 +73,14 @@ func (r *result) print(w io.Writer, o *options) {
 				done = fmt.Sprintf("%d of %d (time limit %s)", p.requests, p.jobs, o.lookupLimit)
 			}
 			if len(p.latencies) == 0 {
-				fmt.Fprintf(w, "| `%s` | %s | | | | |\n", p.name, done)
+				fmt.Fprintf(w, "| `%s` | %d | %s | | | | |\n", p.name, p.clients, done)
 				continue
 			}
 			p99 := ms(p.percentile(0.99))
-			if i == 0 {
+			if strings.HasPrefix(p.name, "GET /Users?filter=userName") {
 				p99 = fmt.Sprintf("%s (target ≤ 5 ms: %s)", p99, verdict(p.percentile(0.99) <= 5*time.Millisecond))
 			}
-			fmt.Fprintf(w, "| `%s` | %s | %.0f | %s | %s | %s |\n", p.name, done, p.rate(), ms(p.percentile(0.50)), p99, ms(p.latencies[len(p.latencies)-1]))
+			fmt.Fprintf(w, "| `%s` | %d | %s | %.0f | %s | %s | %s |\n", p.name, p.clients, done, p.rate(), ms(p.percentile(0.50)), p99, ms(p.latencies[len(p.latencies)-1]))
 		}
 		fmt.Fprintln(w)
 	}
