@@ -153,6 +153,42 @@ func (e *Edit) PutUser(instanceID string, u User) {
 	m[u.ID] = &userEntry{User: User{ID: u.ID, Enabled: u.Enabled, Groups: groups}, direct: direct}
 }
 
+// AddUserGroup adds a group to a user's groups. A user the view does not
+// hold is left alone: the change that makes it loads its groups.
+func (e *Edit) AddUserGroup(instanceID, userID, groupID string) {
+	ve := e.view(instanceID)
+	u := ve.v.user(userID)
+	if u == nil {
+		return
+	}
+	i, found := slices.BinarySearch(u.Groups, groupID)
+	if found {
+		return
+	}
+	if ge, ok := ve.v.groups[groupID]; ok {
+		groupID = ge.ID // share the group's id string
+	}
+	n := *u
+	n.Groups = slices.Insert(slices.Clip(slices.Clone(u.Groups)), i, groupID)
+	ve.users(userID)[userID] = &n
+}
+
+// RemoveUserGroup removes a group from a user's groups.
+func (e *Edit) RemoveUserGroup(instanceID, userID, groupID string) {
+	ve := e.view(instanceID)
+	u := ve.v.user(userID)
+	if u == nil {
+		return
+	}
+	i, found := slices.BinarySearch(u.Groups, groupID)
+	if !found {
+		return
+	}
+	n := *u
+	n.Groups = slices.Delete(slices.Clone(u.Groups), i, i+1)
+	ve.users(userID)[userID] = &n
+}
+
 // DeleteUser removes a user.
 func (e *Edit) DeleteUser(instanceID, id string) {
 	ve := e.view(instanceID)

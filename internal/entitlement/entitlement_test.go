@@ -473,3 +473,29 @@ func testOU(i int) string      { return fmt.Sprintf("ou-ab12-%08d", i) }
 func testAccount(i int) string { return fmt.Sprintf("%012d", 500000000000+i*7919%1000) }
 func testSet(i int) string     { return fmt.Sprintf("ps-%016d", i) }
 func testGroup(i int) string   { return fmt.Sprintf("9%07d-0000-0000-0000-000000000000", i) }
+
+// TestUserGroupEdits: a member added or removed changes the user's groups
+// and what it reaches, twice is as once, and an unknown user is left alone.
+func TestUserGroupEdits(t *testing.T) {
+	x := edit(fixture(t), func(e *entitlement.Edit) {
+		e.PutGroup(inst, entitlement.Group{ID: devs, Name: "Developers", Grants: []entitlement.Grant{grant(psAdmin, access.TargetAccount, acctA, access.PrincipalGroup, devs)}})
+	})
+	x = edit(x, func(e *entitlement.Edit) {
+		e.AddUserGroup(inst, alice, devs)
+		e.AddUserGroup(inst, alice, devs)
+		e.AddUserGroup(inst, "no-such-user", devs)
+	})
+	wantPairs(t, x, alice, acctA+"/"+psAdmin+"/"+devs+"@"+acctA)
+	if g := x.View(inst).Groups(alice); !slices.Equal(g, []string{devs}) {
+		t.Errorf("Groups(alice) = %q, want [devs]", g)
+	}
+	if x.View(inst).Groups("no-such-user") != nil {
+		t.Error("an unknown user was added")
+	}
+	y := edit(x, func(e *entitlement.Edit) {
+		e.RemoveUserGroup(inst, alice, devs)
+		e.RemoveUserGroup(inst, alice, devs)
+	})
+	wantPairs(t, y, alice)
+	wantPairs(t, x, alice, acctA+"/"+psAdmin+"/"+devs+"@"+acctA) // the older version is unchanged
+}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/atriumhq/atrium/internal/access"
@@ -11,12 +12,16 @@ import (
 )
 
 // The kinds of entity the change feed names. A follower reloads the entity
-// of a change from the store; a kind it does not know reloads the whole
-// instance.
+// of a change from the store, or, for the kinds that say all there is to
+// know (a user created, a member added or removed), applies the change as
+// it is; a kind it does not know reloads the whole instance.
 const (
 	changeInstance         = "instance"          // everything of an instance
 	changeOrganization     = "organization"      // the root, policy types, every OU, account and SCP
 	changeUser             = "user"              // a user: status, groups, own assignments
+	changeUserCreated      = "user_created"      // a new enabled user, in no group, without assignments
+	changeMemberAdded      = "member_added"      // memberEntity(group, user): the user joined the group
+	changeMemberRemoved    = "member_removed"    // memberEntity(group, user): the user left the group
 	changeGroup            = "group"             // a group: name, assignments
 	changeAccount          = "account"           // an account: place, status, SCPs
 	changeOU               = "ou"                // an OU: place, name, SCPs
@@ -133,7 +138,11 @@ func (t *changeTx) DeleteAccount(ctx context.Context, instanceID, accountID stri
 }
 
 func (t *changeTx) CreateUser(ctx context.Context, u *directory.User) error {
-	return t.touchOn(t.Tx.CreateUser(ctx, u), u.InstanceID, changeUser, u.UserID)
+	kind := changeUserCreated
+	if u.Status == directory.UserDisabled {
+		kind = changeUser
+	}
+	return t.touchOn(t.Tx.CreateUser(ctx, u), u.InstanceID, kind, u.UserID)
 }
 
 func (t *changeTx) UpdateUser(ctx context.Context, u *directory.User) error {
@@ -157,7 +166,7 @@ func (t *changeTx) DeleteGroup(ctx context.Context, instanceID, groupID string) 
 }
 
 func (t *changeTx) CreateMembership(ctx context.Context, m *directory.Membership) error {
-	return t.touchOn(t.Tx.CreateMembership(ctx, m), m.InstanceID, changeUser, m.UserID)
+	return t.touchOn(t.Tx.CreateMembership(ctx, m), m.InstanceID, changeMemberAdded, memberEntity(m.GroupID, m.UserID))
 }
 
 func (t *changeTx) CreateMemberships(ctx context.Context, ms []directory.Membership) error {
@@ -165,7 +174,7 @@ func (t *changeTx) CreateMemberships(ctx context.Context, ms []directory.Members
 		return err
 	}
 	for i := range ms {
-		t.touch(ms[i].InstanceID, changeUser, ms[i].UserID)
+		t.touch(ms[i].InstanceID, changeMemberAdded, memberEntity(ms[i].GroupID, ms[i].UserID))
 	}
 	return nil
 }
@@ -175,7 +184,7 @@ func (t *changeTx) DeleteGroupMembers(ctx context.Context, instanceID, groupID s
 		return err
 	}
 	for _, id := range userIDs {
-		t.touch(instanceID, changeUser, id)
+		t.touch(instanceID, changeMemberRemoved, memberEntity(groupID, id))
 	}
 	return nil
 }
@@ -185,7 +194,16 @@ func (t *changeTx) DeleteMembership(ctx context.Context, instanceID, membershipI
 	if err != nil {
 		return err
 	}
-	return t.touchOn(t.Tx.DeleteMembership(ctx, instanceID, membershipID), instanceID, changeUser, m.UserID)
+	return t.touchOn(t.Tx.DeleteMembership(ctx, instanceID, membershipID), instanceID, changeMemberRemoved, memberEntity(m.GroupID, m.UserID))
+}
+
+// memberEntity names a membership in the feed: the group's id and the
+// user's, separated by a space (which no id holds).
+func memberEntity(groupID, userID string) string { return groupID + " " + userID }
+
+// splitMember is the inverse of memberEntity.
+func splitMember(entity string) (groupID, userID string, ok bool) {
+	return strings.Cut(entity, " ")
 }
 
 func (t *changeTx) CreateOrganizationalUnit(ctx context.Context, u *org.OrganizationalUnit) error {

@@ -188,6 +188,8 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 		k := key{c.InstanceID, c.Kind, c.EntityID}
 		switch c.Kind {
 		case changeUser, changeGroup, changeAccount, changeOU, changeSCP, changePermissionSet, changeCustomerPolicies, changeOrganization:
+		case changeUserCreated, changeMemberAdded, changeMemberRemoved:
+			continue // applied as they are, below
 		default: // changeInstance, or a kind this node does not know
 			whole[c.InstanceID] = true
 		}
@@ -200,6 +202,28 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 	for in := range whole {
 		if err := loadInstance(ctx, tx, e, in); err != nil {
 			return nil, err
+		}
+	}
+	// The changes that carry all they change apply in the feed's order,
+	// before the reloads: a reload reads the store as it is now, at or past
+	// every change of cs, and replaces what they did to its entity.
+	for _, c := range cs {
+		if whole[c.InstanceID] {
+			continue
+		}
+		switch c.Kind {
+		case changeUserCreated:
+			e.PutUser(c.InstanceID, entitlement.User{ID: c.EntityID, Enabled: true})
+		case changeMemberAdded, changeMemberRemoved:
+			g, u, ok := splitMember(c.EntityID)
+			if !ok {
+				return nil, fmt.Errorf("change %d: malformed membership %q", c.Seq, c.EntityID)
+			}
+			if c.Kind == changeMemberAdded {
+				e.AddUserGroup(c.InstanceID, u, g)
+			} else {
+				e.RemoveUserGroup(c.InstanceID, u, g)
+			}
 		}
 	}
 	// Users are reloaded together, a few queries for all of an instance's.

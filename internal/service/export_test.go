@@ -1,6 +1,24 @@
 package service
 
-import "github.com/atriumhq/atrium/internal/entitlement"
+import (
+	"context"
+
+	"github.com/atriumhq/atrium/internal/entitlement"
+	"github.com/atriumhq/atrium/internal/store"
+)
 
 // AccessView exposes the fast path of the effective-access index to tests.
 func AccessView(s *Service, instanceID string) *entitlement.View { return s.accessView(instanceID) }
+
+// RebuildIndex builds s's effective-access index afresh from the store,
+// beside the one s keeps.
+func RebuildIndex(ctx context.Context, s *Service) (*entitlement.Index, error) {
+	s.index.mu.Lock() // rebuild reloads the managed policies, which mu guards
+	defer s.index.mu.Unlock()
+	var x *entitlement.Index
+	err := s.index.st.Read(ctx, func(tx store.Tx) (err error) {
+		x, err = s.index.rebuild(ctx, tx)
+		return err
+	})
+	return x, err
+}
