@@ -600,5 +600,12 @@ func TestTenantIsolation(t *testing.T) {
 	wantError(t, (&client{t: t, base: b.base, token: a.token}).do("GET", "/Users", nil), 401, "")
 	// Membership across instances is refused.
 	gB := b.must(201, "POST", "/Groups", map[string]any{"displayName": "G"}).body["id"].(string)
-	wantError(t, b.do("PATCH", "/Groups/"+gB, map[string]any{"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": idA}}}}}), 400, "invalidValue")
+	r := b.do("PATCH", "/Groups/"+gB, map[string]any{"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": idA}}}}})
+	wantError(t, r, 400, "invalidValue")
+	if d, _ := r.body["detail"].(string); !strings.Contains(d, idA) {
+		t.Errorf("detail %q does not name the member %s", d, idA)
+	}
+	if m, _ := b.must(200, "GET", "/Groups/"+gB, nil).body["members"].([]any); len(m) != 0 {
+		t.Errorf("the refused PATCH left members: %v", m)
+	}
 }

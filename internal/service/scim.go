@@ -376,21 +376,26 @@ func (s *Service) setMembers(ctx context.Context, tx store.Tx, o op, c *call, g 
 	sort.Strings(add)
 	sort.Strings(remove)
 	if len(add) > 0 {
-		// One query checks every new member, one statement per hundred
-		// adds them.
-		users, err := tx.UserStatuses(ctx, c.instanceID, add)
-		if err != nil {
-			return false, err
-		}
+		// One statement per hundred adds them; the store refuses a member
+		// that is not a user of the instance (a foreign key, checked as
+		// each row goes in), and only then is the culprit looked for.
 		ms := make([]directory.Membership, len(add))
 		for i, id := range add {
-			if _, ok := users[id]; !ok {
-				return false, errs.Errorf(errs.Invalid, o.String(), "The member %s is not a user of this directory.", id).WithCode("invalidValue")
-			}
 			ms[i] = directory.Membership{InstanceID: c.instanceID, MembershipID: s.ids.ResourceID(g.IdentityStoreID), GroupID: g.GroupID, UserID: id,
 				CreatedAt: now, CreatedBy: c.caller.ARN, UpdatedAt: now, UpdatedBy: c.caller.ARN}
 		}
-		if err := tx.CreateMemberships(ctx, ms); err != nil {
+		if err := tx.CreateMemberships(ctx, ms); errors.Is(err, store.ErrNotFound) {
+			users, qerr := tx.UserStatuses(ctx, c.instanceID, add)
+			if qerr != nil {
+				return false, qerr
+			}
+			for _, id := range add {
+				if _, ok := users[id]; !ok {
+					return false, errs.Errorf(errs.Invalid, o.String(), "The member %s is not a user of this directory.", id).WithCode("invalidValue")
+				}
+			}
+			return false, err
+		} else if err != nil {
 			return false, err
 		}
 	}
