@@ -80,4 +80,17 @@ func AutoCheckpoint(ctx context.Context, db *DB) (int, error) {
 func Restarts(db *DB) int64 { return db.restarts.Load() }
 
 // SetRestartFrames sets the WAL length past which the writer rewinds it.
-func SetRestartFrames(db *DB, n int64) { db.restartFrames.Store(n) }
+func SetRestartFrames(db *DB, n int64) {
+	db.restartFrames.Store(n)
+	db.restartAt.Store(n)
+}
+
+// RestartFailures returns the number of rewinds a reader outlasted.
+func RestartFailures(db *DB) int64 { return db.restartFailures.Load() }
+
+// WALFrames returns the number of frames in db's WAL.
+func WALFrames(ctx context.Context, db *DB) (int, error) {
+	var busy, logged, copied int
+	err := db.c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
+	return logged, err
+}

@@ -96,10 +96,16 @@ type DB struct {
 	ckptStopped chan struct{} // closed when it has stopped
 	checkpoints atomic.Int64  // checkpoints that copied frames, for tests
 	// restartDue asks the writer to rewind the WAL (set by the
-	// checkpointer, cleared by the writer); restarts counts the rewinds.
-	restartDue    atomic.Bool
-	restarts      atomic.Int64
-	restartFrames atomic.Int64 // restartFrames, or a test's
+	// checkpointer, cleared by the writer); restarts counts the rewinds,
+	// restartFailures the tries a reader outlasted.
+	restartDue      atomic.Bool
+	restarts        atomic.Int64
+	restartFailures atomic.Int64
+	restartFrames   atomic.Int64 // restartFrames, or a test's
+	// restartAt is the WAL length of the next try: restartFrames, doubled
+	// after each try that failed, so that long reads cannot make writes
+	// wait restartWait every checkpointEvery.
+	restartAt atomic.Int64
 
 	mu       sync.Mutex
 	wake     sync.Cond  // signalled when queue grows or closed is set
@@ -224,6 +230,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		ckptStop: make(chan struct{}), ckptStopped: make(chan struct{})}
 	db.wake.L = &db.mu
 	db.restartFrames.Store(restartFrames)
+	db.restartAt.Store(restartFrames)
 	go db.writeLoop()
 	go db.checkpointLoop()
 	return db, nil
@@ -292,7 +299,7 @@ func (db *DB) checkpointLoop() {
 			if err == nil && copied > 0 {
 				db.checkpoints.Add(1)
 			}
-			if err == nil && busy == 0 && int64(logged) >= db.restartFrames.Load() && copied >= logged && !db.restartDue.Swap(true) {
+			if err == nil && busy == 0 && int64(logged) >= db.restartAt.Load() && copied >= logged && !db.restartDue.Swap(true) {
 				db.mu.Lock()
 				db.wake.Signal()
 				db.mu.Unlock()

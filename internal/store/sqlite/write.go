@@ -206,7 +206,7 @@ func (db *DB) flush() {
 // that begin meanwhile read the database file alone); the next commit then
 // writes at the start of the WAL, and cuts the file back to walSizeLimit.
 // Writes wait meanwhile. When a long read outlasts the wait, the WAL is
-// rewound at a later try.
+// rewound at a later try, once it has grown to twice its length.
 func (db *DB) restartWAL() {
 	ctx := context.Background()
 	db.restartDue.Store(false)
@@ -218,8 +218,12 @@ func (db *DB) restartWAL() {
 	_, _ = db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout=%d`, busyTimeout.Milliseconds()))
 	if err == nil && busy == 0 {
 		db.restarts.Add(1)
+		db.restartAt.Store(db.restartFrames.Load())
 		db.unsynced = false // the checkpoint synced the WAL first
+		return
 	}
+	db.restartFailures.Add(1)
+	db.restartAt.Store(2 * max(int64(logged), db.restartFrames.Load()))
 }
 
 // setSynchronous sets the writer connection's synchronous level for the

@@ -752,3 +752,79 @@ func TestWALRestart(t *testing.T) {
 		t.Errorf("keys = %v, want k0 and k99", got)
 	}
 }
+
+// TestWALRestartOutlasted: a read that outlasts the writer's wait makes the
+// rewind fail without blocking writes for longer than the wait, and the WAL
+// is rewound at a later try once the read is over.
+func TestWALRestartOutlasted(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "atrium.db"))
+	ctx := t.Context()
+	sqlite.SetRestartFrames(db, 64)
+	big := strings.Repeat("x", 16<<10)
+	write := func(i int) {
+		t.Helper()
+		if err := db.Write(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, fmt.Sprint("k", i%50), big) }); err != nil {
+			t.Fatalf("Write %d = %v", i, err)
+		}
+	}
+	for i := range 40 { // about 160 pages of the WAL
+		write(i)
+	}
+	// A read that holds its snapshot, taken at the end of the WAL, until
+	// released.
+	started, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.Read(ctx, func(tx store.Tx) error {
+			_, err := tx.GetMeta(ctx, "k0")
+			close(started)
+			<-release
+			return err
+		})
+	}()
+	<-started
+	time.Sleep(3 * checkpointTicks) // the checkpointer copies the WAL and asks for a rewind
+	t0 := time.Now()
+	write(100) // the writer tries the rewind first, and waits for the read in vain
+	if d := time.Since(t0); d > 2*time.Second {
+		t.Errorf("a write waited %v behind a rewind", d)
+	}
+	for wait := time.Now().Add(2 * time.Second); sqlite.RestartFailures(db) == 0 && time.Now().Before(wait); {
+		time.Sleep(5 * time.Millisecond) // the try follows the write's batch
+	}
+	if f, r := sqlite.RestartFailures(db), sqlite.Restarts(db); f == 0 || r != 0 {
+		t.Fatalf("with the read open: %d failed rewinds, %d rewinds; want some failed, none done", f, r)
+	}
+	t0 = time.Now()
+	write(101)
+	if d := time.Since(t0); d > 2*time.Second {
+		t.Errorf("a write after the failed rewind waited %v", d)
+	}
+	held, err := sqlite.WALFrames(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("Read = %v", err)
+	}
+	// Once the read is over the WAL starts again from its beginning (by the
+	// writer's rewind, or by SQLite itself when no reader is left).
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		n, err := sqlite.WALFrames(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < held/2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the WAL still holds %d frames, %d when the read ended", n, held)
+		}
+		write(i)
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// checkpointTicks is the checkpointer's period.
+const checkpointTicks = 200 * time.Millisecond
