@@ -477,9 +477,18 @@ func TestErrorsAndFilters(t *testing.T) {
 	if r := c.must(200, "GET", "/Users?count=0", nil); r.body["totalResults"] != float64(5) || len(resources(r)) != 0 {
 		t.Errorf("count=0 = %s", r.raw)
 	}
+	for _, q := range []string{"startIndex=7&count=2", "startIndex=1&count=10", "startIndex=4&count=10"} {
+		want := map[string]int{"startIndex=7&count=2": 0, "startIndex=1&count=10": 5, "startIndex=4&count=10": 2}[q]
+		if r := c.must(200, "GET", "/Users?"+q, nil); r.body["totalResults"] != float64(5) || len(resources(r)) != want {
+			t.Errorf("%s: totalResults %v with %d resources, want 5 with %d", q, r.body["totalResults"], len(resources(r)), want)
+		}
+	}
 	cursor, pages, cursorSeen := "", 0, map[string]bool{}
 	for {
 		r := c.must(200, "GET", "/Users?count=2&cursor="+url.QueryEscape(cursor), nil)
+		if r.body["totalResults"] != float64(5) {
+			t.Errorf("cursor page %d: totalResults = %v, want 5", pages+1, r.body["totalResults"])
+		}
 		for _, u := range resources(r) {
 			cursorSeen[u["id"].(string)] = true
 		}

@@ -252,24 +252,31 @@ func (s *Service) SCIMListUsers(ctx context.Context, q SCIMUserQuery, p SCIMPage
 	out := &SCIMUsers{StartIndex: start}
 	err = s.read(ctx, c, func(tx store.Tx) error {
 		if q.Match == nil {
-			n, err := tx.CountUsersWhere(ctx, c.instanceID, f)
-			if err != nil {
-				return err
+			var users []directory.User
+			if count > 0 {
+				page := f
+				page.Limit = count + 1
+				if p.UseCursor {
+					page.After = after
+				} else {
+					page.Offset = start - 1
+				}
+				var err error
+				if users, err = tx.ListUsersWhere(ctx, c.instanceID, page); err != nil {
+					return err
+				}
 			}
-			out.Total = n
+			if n, ok := wholeFirstPage(len(users), count, start, p.UseCursor, after); ok {
+				out.Total = n
+			} else {
+				n, err := tx.CountUsersWhere(ctx, c.instanceID, f)
+				if err != nil {
+					return err
+				}
+				out.Total = n
+			}
 			if count == 0 {
 				return nil
-			}
-			page := f
-			page.Limit = count + 1
-			if p.UseCursor {
-				page.After = after
-			} else {
-				page.Offset = start - 1
-			}
-			users, err := tx.ListUsersWhere(ctx, c.instanceID, page)
-			if err != nil {
-				return err
 			}
 			if len(users) > count {
 				users = users[:count]
@@ -558,6 +565,18 @@ type SCIMGroups struct {
 	NextCursor string
 }
 
+// wholeFirstPage reports whether a page of got results, read with room for
+// count+1, is every match: the first page (startIndex 1, or the first
+// cursor page) that did not fill. Then got is the total, and a filtered
+// lookup, which matches one resource or none, needs no count query.
+func wholeFirstPage(got, count, start int, cursor bool, after string) (int, bool) {
+	first := start == 1
+	if cursor {
+		first = after == ""
+	}
+	return got, count > 0 && first && got <= count
+}
+
 // SCIMListGroups lists groups for a SCIM client, with the total count.
 func (s *Service) SCIMListGroups(ctx context.Context, q SCIMGroupQuery, p SCIMPage, withMembers bool) (*SCIMGroups, error) {
 	o := scimOp("ListGroups", "ListGroups", true)
@@ -583,18 +602,25 @@ func (s *Service) SCIMListGroups(ctx context.Context, q SCIMGroupQuery, p SCIMPa
 			scan.After, skip = after, 0
 		}
 		if q.Match == nil {
-			n, err := tx.CountGroupsWhere(ctx, c.instanceID, f)
-			if err != nil {
-				return err
+			var groups []directory.Group
+			if count > 0 {
+				scan.Limit, scan.Offset = count+1, skip
+				var err error
+				if groups, err = tx.ListGroupsWhere(ctx, c.instanceID, scan); err != nil {
+					return err
+				}
 			}
-			out.Total = n
+			if n, ok := wholeFirstPage(len(groups), count, start, p.UseCursor, after); ok {
+				out.Total = n
+			} else {
+				n, err := tx.CountGroupsWhere(ctx, c.instanceID, f)
+				if err != nil {
+					return err
+				}
+				out.Total = n
+			}
 			if count == 0 {
 				return nil
-			}
-			scan.Limit, scan.Offset = count+1, skip
-			groups, err := tx.ListGroupsWhere(ctx, c.instanceID, scan)
-			if err != nil {
-				return err
 			}
 			if len(groups) > count {
 				groups = groups[:count]
