@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/store"
@@ -169,7 +170,9 @@ func (s *Service) DeleteGroup(ctx context.Context, storeID, groupID, rev string)
 		if err := checkRevision(o, rev, g.Revision); err != nil {
 			return err
 		}
-		return tx.DeleteGroup(ctx, c.instanceID, groupID)
+		return s.deletePrincipal(ctx, tx, c.instanceID, access.PrincipalGroup, groupID, now, func() error {
+			return tx.DeleteGroup(ctx, c.instanceID, groupID)
+		})
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/arn"
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/errs"
@@ -269,7 +270,9 @@ func (s *Service) DeleteUser(ctx context.Context, storeID, userID, rev string) e
 		if err := checkRevision(o, rev, u.Revision); err != nil {
 			return err
 		}
-		return tx.DeleteUser(ctx, c.instanceID, userID)
+		return s.deletePrincipal(ctx, tx, c.instanceID, access.PrincipalUser, userID, now, func() error {
+			return tx.DeleteUser(ctx, c.instanceID, userID)
+		})
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/org"
@@ -177,7 +178,9 @@ func (s *Service) SCIMDeleteUser(ctx context.Context, id string) error {
 		if _, err := s.getUser(ctx, tx, o, c, in.IdentityStoreID, id); err != nil {
 			return err
 		}
-		return tx.DeleteUser(ctx, c.instanceID, id)
+		return s.deletePrincipal(ctx, tx, c.instanceID, access.PrincipalUser, id, now, func() error {
+			return tx.DeleteUser(ctx, c.instanceID, id)
+		})
 	})
 }
 
@@ -545,7 +548,9 @@ func (s *Service) SCIMDeleteGroup(ctx context.Context, id string) error {
 		if _, err := s.getGroup(ctx, tx, o, c, in.IdentityStoreID, id); err != nil {
 			return err
 		}
-		return tx.DeleteGroup(ctx, c.instanceID, id)
+		return s.deletePrincipal(ctx, tx, c.instanceID, access.PrincipalGroup, id, now, func() error {
+			return tx.DeleteGroup(ctx, c.instanceID, id)
+		})
 	})
 }
 
