@@ -169,7 +169,7 @@ func (e *Edit) AddUserGroup(instanceID, userID, groupID string) {
 		groupID = ge.ID // share the group's id string
 	}
 	n := *u
-	n.Groups = slices.Insert(slices.Clip(slices.Clone(u.Groups)), i, groupID)
+	n.Groups = slices.Insert(slices.Clone(u.Groups), i, groupID)
 	ve.users(userID)[userID] = &n
 }
 
