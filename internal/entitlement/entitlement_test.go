@@ -466,6 +466,16 @@ func TestEntitlementsMatchReference(t *testing.T) {
 		if got := idx.View(inst).Entitlements(alice); !slices.Equal(got, want) {
 			t.Fatalf("round %d (%d accounts): Entitlements =\n%v\nwant\n%v", round, accounts+5, got, want)
 		}
+		// Can agrees with the list, for every account and permission set.
+		for i := range accounts + 5 {
+			for ps := range 5 {
+				a, set := testAccount(i), testSet(ps)
+				listed := slices.ContainsFunc(want, func(e entitlement.Entitlement) bool { return e.AccountID == a && e.PermissionSetID == set })
+				if got := idx.View(inst).Can(alice, a, set); got != listed {
+					t.Fatalf("round %d: Can(%s, %s) = %v, the list says %v", round, a, set, got, listed)
+				}
+			}
+		}
 	}
 }
 
