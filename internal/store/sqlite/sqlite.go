@@ -299,10 +299,8 @@ func (db *DB) checkpointLoop() {
 			if err == nil && copied > 0 {
 				db.checkpoints.Add(1)
 			}
-			if err == nil && busy == 0 && int64(logged) >= db.restartAt.Load() && copied >= logged && !db.restartDue.Swap(true) {
-				db.mu.Lock()
-				db.wake.Signal()
-				db.mu.Unlock()
+			if err == nil && busy == 0 && int64(logged) >= db.restartAt.Load() && copied >= logged {
+				db.restartDue.Store(true) // the writer rewinds before its next batch
 			}
 		}
 	}
