@@ -24,6 +24,7 @@ import (
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/policy"
 	"github.com/atriumhq/atrium/internal/service"
+	"github.com/atriumhq/atrium/internal/store"
 	"github.com/atriumhq/atrium/internal/store/storetest"
 )
 
@@ -674,4 +675,28 @@ func testIndexMatchesRebuild(t *testing.T, s *atriumtest.Server) {
 	if some == 0 {
 		t.Fatal("no user has any entitlement: the test checks nothing")
 	}
+}
+
+// TestIndexSurvivesMalformedChange: a membership change this node cannot
+// read (written by a newer or broken node) makes the index reload the
+// instance instead of stopping at it.
+func TestIndexSurvivesMalformedChange(t *testing.T) {
+	s := atriumtest.Start(t)
+	w := newWorld(t, s)
+	alice, devs := w.user(t, "alice"), w.group(t, "Developers")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct := w.account(t, "Sandbox")
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	w.effective(t, alice) // the index is built
+	if err := s.App.Store.Write(t.Context(), func(tx store.Tx) error {
+		_, err := tx.AppendChanges(t.Context(), []store.Change{{InstanceID: w.instance, Kind: "member_added", EntityID: "no-separator", At: time.Now()}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w.join(t, devs, alice)
+	if got := w.effective(t, alice); len(got) != 1 {
+		t.Fatalf("after a malformed change and a membership: ListEffectiveAccess = %q, want the group's one entitlement", got)
+	}
+	wantCan(t, w, alice, acct, ps, true)
 }

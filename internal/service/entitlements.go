@@ -188,8 +188,13 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 		k := key{c.InstanceID, c.Kind, c.EntityID}
 		switch c.Kind {
 		case changeUser, changeGroup, changeAccount, changeOU, changeSCP, changePermissionSet, changeCustomerPolicies, changeOrganization:
-		case changeUserCreated, changeMemberAdded, changeMemberRemoved:
-			continue // applied as they are, below
+		case changeUserCreated:
+			continue // applied as it is, below
+		case changeMemberAdded, changeMemberRemoved:
+			if _, _, ok := splitMember(c.EntityID); ok {
+				continue // applied as it is, below
+			}
+			whole[c.InstanceID] = true // not as this node writes them
 		default: // changeInstance, or a kind this node does not know
 			whole[c.InstanceID] = true
 		}
@@ -215,10 +220,7 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 		case changeUserCreated:
 			e.PutUser(c.InstanceID, entitlement.User{ID: c.EntityID, Enabled: true})
 		case changeMemberAdded, changeMemberRemoved:
-			g, u, ok := splitMember(c.EntityID)
-			if !ok {
-				return nil, fmt.Errorf("change %d: malformed membership %q", c.Seq, c.EntityID)
-			}
+			g, u, _ := splitMember(c.EntityID)
 			if c.Kind == changeMemberAdded {
 				e.AddUserGroup(c.InstanceID, u, g)
 			} else {
