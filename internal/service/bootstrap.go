@@ -2,13 +2,11 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/atriumhq/atrium/internal/arn"
-	"github.com/atriumhq/atrium/internal/audit"
 	"github.com/atriumhq/atrium/internal/credentials"
 	"github.com/atriumhq/atrium/internal/org"
 	"github.com/atriumhq/atrium/internal/store"
@@ -107,21 +105,11 @@ func (s *Service) bootstrapNew(ctx context.Context, tx store.Tx) (*Bootstrapped,
 			return nil, err
 		}
 	}
-	ev := audit.Event{
-		EventVersion: audit.EventVersion, EventTime: audit.FormatTime(now), EventSource: SourceSSO, EventName: "Bootstrap",
-		AWSRegion: s.region, EventID: s.ids.UUID(), EventType: audit.TypeServiceEvt, ManagementEvent: true, EventCategory: "Management",
-		RecipientAccountID: o.ManagementAccountID, UserIdentity: audit.UserIdentity{Type: "AWSService"},
-		RequestParameters: json.RawMessage("null"),
-		ResponseElements: audit.Redact(map[string]any{
+	if err := s.appendUnattended(ctx, tx, unattended{instanceID: in.ID, accountID: o.ManagementAccountID, identity: "AWSService",
+		source: SourceSSO, name: "Bootstrap", resp: map[string]any{
 			"InstanceArn": arn.InstanceARN(in.ID), "IdentityStoreId": in.IdentityStoreID, "OrganizationId": o.ID,
 			"RootId": o.RootID, "ManagementAccountId": o.ManagementAccountID, "AdministratorArn": p.ARN, "AccessKeyId": key.ID,
-		}),
-	}
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.AppendAudit(ctx, s.keys.AuditKey(), in.ID, now, ev.EventName, data); err != nil {
+		}}, now); err != nil {
 		return nil, err
 	}
 	return &Bootstrapped{Instance: in, Organization: o, AdminARN: p.ARN, AccessKeyID: key.ID, Secret: key.Secret, Created: true}, nil

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/internal/access"
-	"github.com/atriumhq/atrium/internal/audit"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/store"
 )
@@ -58,7 +56,8 @@ func (s *Service) SeedAWSManagedPolicies(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("the bootstrap instance: %w", err)
 		}
-		return s.systemEvent(ctx, tx, inst, SourceIAM, "SeedAWSManagedPolicies", now, map[string]any{"Added": added, "Updated": updated})
+		return s.appendUnattended(ctx, tx, unattended{instanceID: inst, identity: "AWSService", source: SourceIAM, name: "SeedAWSManagedPolicies",
+			resp: map[string]any{"Added": added, "Updated": updated}}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("seeding the AWS managed policies: %w", err)
@@ -128,7 +127,8 @@ func (s *Service) ImportAWSManagedPolicies(ctx context.Context, policies []Impor
 		if err != nil {
 			return fmt.Errorf("the bootstrap instance: %w", err)
 		}
-		return s.operatorEvent(ctx, tx, inst, SourceIAM, "ImportAWSManagedPolicies", now, map[string]any{"PolicyCount": len(policies)}, res)
+		return s.appendUnattended(ctx, tx, unattended{instanceID: inst, identity: "Operator", source: SourceIAM, name: "ImportAWSManagedPolicies",
+			params: map[string]any{"PolicyCount": len(policies)}, resp: res}, now)
 	})
 	if err != nil {
 		return ImportResult{}, mapStoreErr(op{name: "ImportAWSManagedPolicies"}, err)
@@ -176,26 +176,5 @@ func checkAWSManagedPolicy(ctx context.Context, tx store.Tx, o op, policyARN str
 	if errors.Is(err, store.ErrNotFound) {
 		return errs.Errorf(errs.NotFound, o.String(), "Policy does not exist with ARN: %s", policyARN)
 	}
-	return err
-}
-
-// systemEvent records a change Atrium made by itself, not at a caller's
-// request (such as seeding the catalog at start).
-func (s *Service) systemEvent(ctx context.Context, tx store.Tx, instanceID, source, name string, now time.Time, resp any) error {
-	accountID := ""
-	if in, err := tx.GetInstance(ctx, instanceID); err == nil {
-		accountID = in.OwnerAccountID
-	}
-	ev := audit.Event{
-		EventVersion: audit.EventVersion, EventTime: audit.FormatTime(now), EventSource: source, EventName: name,
-		AWSRegion: s.region, EventID: s.ids.UUID(), EventType: audit.TypeServiceEvt, ManagementEvent: true, EventCategory: "Management",
-		RecipientAccountID: accountID, UserIdentity: audit.UserIdentity{Type: "AWSService"},
-		RequestParameters: json.RawMessage("null"), ResponseElements: audit.Redact(resp),
-	}
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), instanceID, now, name, data)
 	return err
 }

@@ -2,13 +2,11 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/atriumhq/atrium/internal/audit"
 	"github.com/atriumhq/atrium/internal/org"
 	"github.com/atriumhq/atrium/internal/store"
 )
@@ -165,7 +163,8 @@ func (w *OrgWorker) complete(ctx context.Context, tx store.Tx, r *org.CreateAcco
 	if r.FailureReason != "" {
 		status["FailureReason"] = r.FailureReason
 	}
-	return w.s.serviceEvent(ctx, tx, g, "CreateAccountResult", now, map[string]any{"createAccountStatus": status})
+	return w.s.appendUnattended(ctx, tx, unattended{instanceID: g.InstanceID, accountID: g.ManagementAccountID, identity: "AWSService",
+		source: SourceOrganizations, name: "CreateAccountResult", resp: map[string]any{"createAccountStatus": status}}, now)
 }
 
 // createAccount makes the account of a request, with its tags and default
@@ -238,24 +237,8 @@ func (w *OrgWorker) closeOne(ctx context.Context) (bool, error) {
 			return err
 		}
 		now := w.s.now().UTC().Truncate(time.Microsecond)
-		return w.s.serviceEvent(ctx, tx, g, "CloseAccountResult", now, map[string]any{"accountId": a.ID, "state": a.Status})
+		return w.s.appendUnattended(ctx, tx, unattended{instanceID: g.InstanceID, accountID: g.ManagementAccountID, identity: "AWSService",
+			source: SourceOrganizations, name: "CloseAccountResult", resp: map[string]any{"accountId": a.ID, "state": a.Status}}, now)
 	})
 	return done, err
-}
-
-// serviceEvent records what the service did on its own (an AwsServiceEvent,
-// as CloudTrail records the outcome of CreateAccount), in tx.
-func (s *Service) serviceEvent(ctx context.Context, tx store.Tx, g *org.Organization, name string, now time.Time, detail any) error {
-	e := audit.Event{
-		EventVersion: audit.EventVersion, EventTime: audit.FormatTime(now), EventSource: SourceOrganizations, EventName: name,
-		AWSRegion: s.region, EventID: s.ids.UUID(), EventType: audit.TypeServiceEvt, ManagementEvent: true, EventCategory: "Management",
-		RecipientAccountID: g.ManagementAccountID, UserIdentity: audit.UserIdentity{Type: "AWSService"},
-		RequestParameters: json.RawMessage("null"), ResponseElements: audit.Redact(detail),
-	}
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), g.InstanceID, now, name, data)
-	return err
 }

@@ -2,13 +2,11 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
 
 	"github.com/atriumhq/atrium/internal/arn"
-	"github.com/atriumhq/atrium/internal/audit"
 	"github.com/atriumhq/atrium/internal/credentials"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/policy"
@@ -53,19 +51,9 @@ func (s *Service) CreatePrincipal(ctx context.Context, name string, policies []s
 			SealedSecret: s.keys.Seal([]byte(key.Secret.Reveal()), []byte(key.ID)), Status: key.Status, CreatedAt: now}); err != nil {
 			return err
 		}
-		ev := audit.Event{
-			EventVersion: audit.EventVersion, EventTime: audit.FormatTime(now), EventSource: "iam.amazonaws.com", EventName: "CreatePrincipal",
-			AWSRegion: s.region, EventID: s.ids.UUID(), EventType: audit.TypeServiceEvt, ManagementEvent: true, EventCategory: "Management",
-			RecipientAccountID: p.AccountID, UserIdentity: audit.UserIdentity{Type: "Operator"},
-			RequestParameters: audit.Redact(map[string]any{"Name": name, "Policies": policies}),
-			ResponseElements:  audit.Redact(map[string]any{"Arn": p.ARN, "AccessKeyId": key.ID}),
-		}
-		data, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), instanceID, now, ev.EventName, data)
-		return err
+		return s.appendUnattended(ctx, tx, unattended{instanceID: instanceID, accountID: p.AccountID, identity: "Operator",
+			source: SourceIAM, name: "CreatePrincipal",
+			params: map[string]any{"Name": name, "Policies": policies}, resp: map[string]any{"Arn": p.ARN, "AccessKeyId": key.ID}}, now)
 	})
 	if err != nil {
 		return nil, nil, mapStoreErr(op{name: "CreatePrincipal"}, err)

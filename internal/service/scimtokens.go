@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
 
 	"github.com/atriumhq/atrium/internal/arn"
-	"github.com/atriumhq/atrium/internal/audit"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/reqctx"
 	"github.com/atriumhq/atrium/internal/store"
@@ -69,26 +67,6 @@ func (s *Service) resolveInstance(ctx context.Context, tx store.Tx, id string) (
 	return id, nil
 }
 
-// operatorEvent records an operation made at a node's console.
-func (s *Service) operatorEvent(ctx context.Context, tx store.Tx, instanceID, source, name string, now time.Time, params, resp any) error {
-	accountID := ""
-	if in, err := tx.GetInstance(ctx, instanceID); err == nil {
-		accountID = in.OwnerAccountID
-	}
-	ev := audit.Event{
-		EventVersion: audit.EventVersion, EventTime: audit.FormatTime(now), EventSource: source, EventName: name,
-		AWSRegion: s.region, EventID: s.ids.UUID(), EventType: audit.TypeServiceEvt, ManagementEvent: true, EventCategory: "Management",
-		RecipientAccountID: accountID, UserIdentity: audit.UserIdentity{Type: "Operator"},
-		RequestParameters: audit.Redact(params), ResponseElements: audit.Redact(resp),
-	}
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), instanceID, now, name, data)
-	return err
-}
-
 // CreateSCIMToken makes a bearer token for the SCIM endpoint of an instance
 // (the bootstrap instance when instanceID is empty). The token is returned
 // once; only its hash is kept.
@@ -126,7 +104,8 @@ func (s *Service) CreateSCIMToken(ctx context.Context, instanceID string, ttl ti
 			return err
 		}
 		info = tokenInfo(k, now)
-		return s.operatorEvent(ctx, tx, inst, SourceSSO, "CreateSCIMToken", now, map[string]any{"InstanceId": inst, "ExpiresIn": ttl.String()}, map[string]any{"TokenId": id})
+		return s.appendUnattended(ctx, tx, unattended{instanceID: inst, identity: "Operator", source: SourceSSO, name: "CreateSCIMToken",
+			params: map[string]any{"InstanceId": inst, "ExpiresIn": ttl.String()}, resp: map[string]any{"TokenId": id}}, now)
 	})
 	if err != nil {
 		return "", SCIMTokenInfo{}, mapStoreErr(op{name: "CreateSCIMToken"}, err)
@@ -166,7 +145,8 @@ func (s *Service) RevokeSCIMToken(ctx context.Context, instanceID, tokenID strin
 			}
 			return err
 		}
-		return s.operatorEvent(ctx, tx, inst, SourceSSO, "RevokeSCIMToken", now, map[string]any{"InstanceId": inst, "TokenId": tokenID}, nil)
+		return s.appendUnattended(ctx, tx, unattended{instanceID: inst, identity: "Operator", source: SourceSSO, name: "RevokeSCIMToken",
+			params: map[string]any{"InstanceId": inst, "TokenId": tokenID}}, now)
 	})
 	s.scimTokens.Delete(tokenID)
 	return mapStoreErr(op{name: "RevokeSCIMToken"}, err)

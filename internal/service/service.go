@@ -269,6 +269,40 @@ func (s *Service) putEvent(ctx context.Context, tx store.Tx, c *call, e audit.Ev
 	return err
 }
 
+// unattended is an audit event without a caller's request: Atrium acting
+// on its own ("AWSService", as CloudTrail records an AwsServiceEvent) or an
+// operator at a node's console ("Operator").
+type unattended struct {
+	instanceID string
+	accountID  string // the recipient account; empty: the instance's owner
+	identity   string // "AWSService" or "Operator"
+	source     string
+	name       string
+	params     any // nil: none
+	resp       any
+}
+
+// appendUnattended appends u to the audit chain in tx.
+func (s *Service) appendUnattended(ctx context.Context, tx store.Tx, u unattended, now time.Time) error {
+	if u.accountID == "" {
+		if in, err := tx.GetInstance(ctx, u.instanceID); err == nil {
+			u.accountID = in.OwnerAccountID
+		}
+	}
+	ev := audit.Event{
+		EventVersion: audit.EventVersion, EventTime: audit.FormatTime(now), EventSource: u.source, EventName: u.name,
+		AWSRegion: s.region, EventID: s.ids.UUID(), EventType: audit.TypeServiceEvt, ManagementEvent: true, EventCategory: "Management",
+		RecipientAccountID: u.accountID, UserIdentity: audit.UserIdentity{Type: u.identity},
+		RequestParameters: audit.Redact(u.params), ResponseElements: audit.Redact(u.resp),
+	}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), u.instanceID, now, u.name, data)
+	return err
+}
+
 func redactParams(p json.RawMessage) json.RawMessage {
 	if len(p) == 0 {
 		return json.RawMessage("null")
