@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/atriumhq/atrium/bench/internal/harness"
 )
 
 type options struct {
@@ -99,7 +101,7 @@ func main() {
 	bin := o.atriumBin
 	if bin == "" {
 		logf("building atrium")
-		if bin, err = buildAtrium(ctx, o.repo, tmp); err != nil {
+		if bin, err = harness.BuildAtrium(ctx, o.repo, tmp); err != nil {
 			fatalf("%v", err)
 		}
 	}

@@ -8,18 +8,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/atriumhq/atrium/bench/internal/harness"
 )
 
 // server is an `atrium serve` process this program started.
@@ -28,28 +28,6 @@ type server struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	startup time.Duration // from process start to the first 200 from /healthz
-}
-
-// buildAtrium builds cmd/atrium of the repository at root into dir.
-func buildAtrium(ctx context.Context, root, dir string) (string, error) {
-	bin := filepath.Join(dir, "atrium")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/atrium")
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building atrium: %w", err)
-	}
-	return bin, nil
-}
-
-// freeAddr returns a loopback address that was free a moment ago.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
 }
 
 // storeArgs are the flags that point atrium at the data dir and database.
@@ -64,10 +42,11 @@ func storeArgs(dataDir, databaseURL string) []string {
 // startServer runs `atrium serve` on a free loopback port and waits, for at
 // most timeout, until /healthz answers 200 (polled every 2 ms).
 func startServer(ctx context.Context, bin, dataDir, databaseURL, logPath string, timeout time.Duration) (*server, error) {
-	addr, err := freeAddr()
+	port, err := harness.FreePort()
 	if err != nil {
 		return nil, err
 	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
