@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -36,6 +37,8 @@ type world struct {
 	orgs     *organizations.Client
 	instance string // id
 	root     string
+	// scimToken is the SCIM token of the instance, once made (world.scim).
+	scimToken string
 }
 
 func newWorld(t *testing.T, s *atriumtest.Server) *world {
@@ -48,6 +51,57 @@ func newWorld(t *testing.T, s *atriumtest.Server) *world {
 	}
 	w.root = aws.ToString(roots.Roots[0].Id)
 	return w
+}
+
+// scim sends a SCIM request with a token of the instance (made on first
+// use) and returns its status and decoded body.
+func (w *world) scim(t *testing.T, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	if w.scimToken == "" {
+		token, _, err := w.s.App.Service.CreateSCIMToken(t.Context(), "", 0)
+		if err != nil {
+			t.Fatalf("CreateSCIMToken: %v", err)
+		}
+		w.scimToken = token
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, w.s.URL+"/scim/v2/"+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.scimToken)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// patchGroup sends a SCIM PATCH of a group's members and returns its status.
+func (w *world) patchGroup(t *testing.T, group string, ops ...any) int {
+	t.Helper()
+	code, _ := w.scim(t, "PATCH", "Groups/"+group, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": ops})
+	return code
+}
+
+// scimMembers is a SCIM members value of user ids.
+func scimMembers(ids ...string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = map[string]any{"value": id}
+	}
+	return out
 }
 
 func (w *world) view() interface {
@@ -338,36 +392,8 @@ func TestEffectiveAccessFollowsSCIMMembers(t *testing.T) {
 
 func testEffectiveAccessFollowsSCIMMembers(t *testing.T, s *atriumtest.Server) {
 	w := newWorld(t, s)
-	token, _, err := s.App.Service.CreateSCIMToken(t.Context(), "", 0)
-	if err != nil {
-		t.Fatalf("CreateSCIMToken: %v", err)
-	}
-	patch := func(group string, ops ...any) int {
-		t.Helper()
-		body, err := json.Marshal(map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": ops})
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, err := http.NewRequestWithContext(t.Context(), "PATCH", s.URL+"/scim/v2/Groups/"+group, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/scim+json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("PATCH /Groups/%s: %v", group, err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	members := func(ids ...string) []any {
-		out := make([]any, len(ids))
-		for i, id := range ids {
-			out[i] = map[string]any{"value": id}
-		}
-		return out
-	}
+	patch := func(group string, ops ...any) int { t.Helper(); return w.patchGroup(t, group, ops...) }
+	members := scimMembers
 	var users []string
 	for _, name := range []string{"alice", "bob", "carol", "dan"} {
 		users = append(users, w.user(t, name))
@@ -569,44 +595,21 @@ func TestIndexMatchesRebuild(t *testing.T) {
 func testIndexMatchesRebuild(t *testing.T, s *atriumtest.Server) {
 	w := newWorld(t, s)
 	ctx := t.Context()
-	token, _, err := s.App.Service.CreateSCIMToken(ctx, "", 0)
-	if err != nil {
-		t.Fatalf("CreateSCIMToken: %v", err)
-	}
 	scim := func(method, path string, body any) map[string]any {
 		t.Helper()
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, err := http.NewRequestWithContext(ctx, method, s.URL+"/scim/v2/"+path, bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/scim+json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s %s = %d", method, path, resp.StatusCode)
-		}
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return out
-	}
-	patch := func(group string, ops ...map[string]any) {
-		scim("PATCH", "Groups/"+group, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": ops})
-	}
-	members := func(ids ...string) []any {
-		out := make([]any, len(ids))
-		for i, id := range ids {
-			out[i] = map[string]any{"value": id}
+		code, out := w.scim(t, method, path, body)
+		if code >= 300 {
+			t.Fatalf("%s %s = %d", method, path, code)
 		}
 		return out
 	}
+	patch := func(group string, ops ...any) {
+		t.Helper()
+		if code := w.patchGroup(t, group, ops...); code >= 300 {
+			t.Fatalf("PATCH /Groups/%s = %d", group, code)
+		}
+	}
+	members := scimMembers
 
 	r := rand.New(rand.NewPCG(11, 12))
 	var users, groups []string

@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -103,22 +102,8 @@ func testDeletingPrincipalDeprovisions(t *testing.T, s *atriumtest.Server) {
 	}
 
 	// The group, by SCIM.
-	token, _, err := s.App.Service.CreateSCIMToken(ctx, "", 0)
-	if err != nil {
-		t.Fatalf("CreateSCIMToken: %v", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, "DELETE", s.URL+"/scim/v2/Groups/"+devs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 204 {
-		t.Fatalf("DELETE /Groups = %d", resp.StatusCode)
+	if code, _ := w.scim(t, "DELETE", "Groups/"+devs, nil); code != 204 {
+		t.Fatalf("DELETE /Groups = %d", code)
 	}
 	if got := provisioned(sandbox); len(got) != 0 {
 		t.Errorf("after deleting the group: provisioned under the OU = %q, want none", got)
