@@ -30,13 +30,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/atriumhq/atrium/bench/internal/harness"
 )
 
 type options struct {
@@ -82,11 +83,7 @@ func main() {
 }
 
 // row is one line of a results table.
-type row struct {
-	call, target string
-	clients      int
-	r            result
-}
+type row = harness.Row
 
 // completion is how one run's assignments completed.
 type completion struct {
@@ -128,22 +125,8 @@ func run(ctx context.Context, o options) error {
 			done = append(done, cp)
 		}
 	}
-	printRows(rows)
-	fmt.Println("Atrium ops/s ÷ moto ops/s:")
-	fmt.Println()
-	fmt.Println("| call | clients | × moto |")
-	fmt.Println("|---|---:|---:|")
-	for _, x := range rows {
-		if x.target == "moto" {
-			continue
-		}
-		i := slices.IndexFunc(rows, func(m row) bool { return m.target == "moto" && m.call == x.call && m.clients == x.clients })
-		if i < 0 || rows[i].r.OpsPerSec() == 0 {
-			continue
-		}
-		fmt.Printf("| %s | %d | %.1f |\n", x.call, x.clients, x.r.OpsPerSec()/rows[i].r.OpsPerSec())
-	}
-	fmt.Println()
+	harness.PrintRows(rows)
+	harness.PrintRatios(rows, "moto")
 	fmt.Println("Assignments completed (from the first CreateAccountAssignment until all are SUCCEEDED or FAILED; moto: until the last answer):")
 	fmt.Println()
 	fmt.Println("| clients | server | requested | answered IN_PROGRESS | answered SUCCEEDED | all done after s | completed/s | not SUCCEEDED |")
@@ -159,27 +142,6 @@ func run(ctx context.Context, o options) error {
 	fmt.Println()
 	return nil
 }
-
-func printRows(rows []row) {
-	fmt.Println("| call | clients | server | calls | ops/s | p50 ms | p99 ms | errors |")
-	fmt.Println("|---|---:|---|---:|---:|---:|---:|---:|")
-	for _, x := range rows {
-		note := ""
-		if x.r.Cut {
-			note = " (time limit)"
-		}
-		fmt.Printf("| %s | %d | %s | %d%s | %.0f | %.2f | %.2f | %d |\n", x.call, x.clients, x.target, x.r.Ops, note,
-			x.r.OpsPerSec(), ms(x.r.P50), ms(x.r.P99), x.r.Errs)
-	}
-	fmt.Println()
-	for _, x := range rows {
-		if x.r.FirstErr != nil {
-			fmt.Printf("first error of %s on %s (%d clients): %v\n", x.call, x.target, x.clients, x.r.FirstErr)
-		}
-	}
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // runOne starts a fresh server and runs the script at c clients.
 func runOne(ctx context.Context, o options, bin, work, name string, c int) ([]row, completion, error) {
@@ -205,7 +167,7 @@ func runOne(ctx context.Context, o options, bin, work, name string, c int) ([]ro
 		return nil, cp, err
 	}
 	sets := make([]string, o.n)
-	rows := []row{{call: "CreatePermissionSet", target: name, clients: c, r: sc.createPermissionSets(ctx, sets, c)}}
+	rows := []row{{Call: "CreatePermissionSet", Target: name, Clients: c, R: sc.createPermissionSets(ctx, sets, c)}}
 	var made []string
 	for _, a := range sets {
 		if a != "" {
@@ -218,7 +180,7 @@ func runOne(ctx context.Context, o options, bin, work, name string, c int) ([]ro
 	reqs := make([]assignmentRequest, len(made))
 	t0 := time.Now()
 	r := sc.createAssignments(ctx, made, reqs, c)
-	rows = append(rows, row{call: "CreateAccountAssignment", target: name, clients: c, r: r})
+	rows = append(rows, row{Call: "CreateAccountAssignment", Target: name, Clients: c, R: r})
 	for _, q := range reqs {
 		if q.id != "" {
 			cp.requested++

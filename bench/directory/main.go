@@ -43,6 +43,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/atriumhq/atrium/bench/internal/harness"
 )
 
 type options struct {
@@ -132,32 +134,7 @@ func run(ctx context.Context, o options) error {
 }
 
 // row is one line of a results table.
-type row struct {
-	call, target string
-	clients      int
-	r            result
-}
-
-func printRows(rows []row) {
-	fmt.Println("| call | clients | server | calls | ops/s | p50 ms | p99 ms | errors |")
-	fmt.Println("|---|---:|---|---:|---:|---:|---:|---:|")
-	for _, x := range rows {
-		note := ""
-		if x.r.Cut {
-			note = " (time limit)"
-		}
-		fmt.Printf("| %s | %d | %s | %d%s | %.0f | %.2f | %.2f | %d |\n", x.call, x.clients, x.target, x.r.Ops, note,
-			x.r.OpsPerSec(), ms(x.r.P50), ms(x.r.P99), x.r.Errs)
-	}
-	fmt.Println()
-	for _, x := range rows {
-		if x.r.FirstErr != nil {
-			fmt.Printf("first error of %s on %s (%d clients): %v\n", x.call, x.target, x.clients, x.r.FirstErr)
-		}
-	}
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+type row = harness.Row
 
 // compare runs the client script against each target.
 func compare(ctx context.Context, o options, bin, work string, engines []string) error {
@@ -185,22 +162,8 @@ func compare(ctx context.Context, o options, bin, work string, engines []string)
 		}
 	}
 	fmt.Printf("### Side by side: %d users created, %d calls of each read\n\n", o.n, o.n)
-	printRows(rows)
-	fmt.Println("Atrium ops/s ÷ moto ops/s:")
-	fmt.Println()
-	fmt.Println("| call | clients | server | × moto |")
-	fmt.Println("|---|---:|---|---:|")
-	for _, x := range rows {
-		if x.target == "moto" {
-			continue
-		}
-		i := slices.IndexFunc(rows, func(m row) bool { return m.target == "moto" && m.call == x.call && m.clients == x.clients })
-		if i < 0 || rows[i].r.OpsPerSec() == 0 {
-			continue
-		}
-		fmt.Printf("| %s | %d | %s | %.1f |\n", x.call, x.clients, x.target, x.r.OpsPerSec()/rows[i].r.OpsPerSec())
-	}
-	fmt.Println()
+	harness.PrintRows(rows)
+	harness.PrintRatios(rows, "moto")
 	return nil
 }
 
@@ -236,15 +199,15 @@ func compareOne(ctx context.Context, o options, bin, work, name string, c int) (
 	defer s.Stop()
 	fmt.Fprintf(os.Stderr, "compare: %s (pid %d), %d clients\n", name, s.Pid(), c)
 	sc := script{c: newClient(s), storeID: storeID, limit: o.limit}
-	rows := []row{{call: "CreateUser", target: name, clients: c, r: sc.createUsers(ctx, 0, o.n, c)}}
-	pop := rows[0].r.Ops
+	rows := []row{{Call: "CreateUser", Target: name, Clients: c, R: sc.createUsers(ctx, 0, o.n, c)}}
+	pop := rows[0].R.Ops
 	if pop == 0 {
 		return rows, nil
 	}
 	rows = append(rows,
-		row{call: "GetUserId", target: name, clients: c, r: sc.getUserID(ctx, o.n, c, pop)},
-		row{call: "ListUsers UserName filter", target: name, clients: c, r: sc.listUsersByName(ctx, o.n, c, pop)},
-		row{call: "ListUsers page of 100", target: name, clients: c, r: sc.listUsersPage(ctx, o.n, c)},
+		row{Call: "GetUserId", Target: name, Clients: c, R: sc.getUserID(ctx, o.n, c, pop)},
+		row{Call: "ListUsers UserName filter", Target: name, Clients: c, R: sc.listUsersByName(ctx, o.n, c, pop)},
+		row{Call: "ListUsers page of 100", Target: name, Clients: c, R: sc.listUsersPage(ctx, o.n, c)},
 	)
 	return rows, ctx.Err()
 }
@@ -291,10 +254,10 @@ func scale(ctx context.Context, o options, bin, work, engine string) error {
 	sorted := slices.Sorted(slices.Values(startups))
 	var list []string
 	for _, d := range startups {
-		list = append(list, fmt.Sprintf("%.0f", ms(d)))
+		list = append(list, fmt.Sprintf("%.0f", harness.Millis(d)))
 	}
 	fmt.Printf("Start-up of `atrium serve` on the loaded data until /healthz answers 200, %d starts: median %.0f ms, max %.0f ms (each: %s ms).\n\n",
-		o.starts, ms(sorted[len(sorted)/2]), ms(sorted[len(sorted)-1]), strings.Join(list, ", "))
+		o.starts, harness.Millis(sorted[len(sorted)/2]), harness.Millis(sorted[len(sorted)-1]), strings.Join(list, ", "))
 
 	fmt.Fprintf(os.Stderr, "scale: %s (pid %d), measuring\n", engine, s.Pid())
 	if got, err := atriumStoreID(ctx, s); err != nil || got != storeID {
@@ -311,15 +274,15 @@ func scale(ctx context.Context, o options, bin, work, engine string) error {
 	created := o.users
 	for _, c := range o.clients {
 		rows = append(rows,
-			row{call: "GetUserId", target: "atrium/" + engine, clients: c, r: sc.getUserID(ctx, o.ops, c, o.users)},
-			row{call: "ListUsers UserName filter", target: "atrium/" + engine, clients: c, r: sc.listUsersByName(ctx, o.ops, c, o.users)},
-			row{call: "ListUsers page of 100", target: "atrium/" + engine, clients: c, r: sc.listUsersPage(ctx, o.ops/5, c)},
+			row{Call: "GetUserId", Target: "atrium/" + engine, Clients: c, R: sc.getUserID(ctx, o.ops, c, o.users)},
+			row{Call: "ListUsers UserName filter", Target: "atrium/" + engine, Clients: c, R: sc.listUsersByName(ctx, o.ops, c, o.users)},
+			row{Call: "ListUsers page of 100", Target: "atrium/" + engine, Clients: c, R: sc.listUsersPage(ctx, o.ops/5, c)},
 		)
 		r := sc.createUsers(ctx, created, o.ops/5, c)
 		created += r.Ops
-		rows = append(rows, row{call: "CreateUser", target: "atrium/" + engine, clients: c, r: r})
+		rows = append(rows, row{Call: "CreateUser", Target: "atrium/" + engine, Clients: c, R: r})
 	}
-	printRows(rows)
+	harness.PrintRows(rows)
 	cur, peak, err := s.RSS()
 	if err != nil {
 		return err
