@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -62,21 +63,12 @@ func (t *Tx) ListChanges(ctx context.Context, after int64, n int) ([]store.Chang
 		n = 1000
 	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT seq, instance_id, kind, entity_id, created_at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2`, after, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Change
-	for rows.Next() {
-		var c store.Change
+	return collect(rows, err, func(rows *sql.Rows) (c store.Change, err error) {
 		var at int64
-		if err := rows.Scan(&c.Seq, &c.InstanceID, &c.Kind, &c.EntityID, &at); err != nil {
-			return nil, err
-		}
+		err = rows.Scan(&c.Seq, &c.InstanceID, &c.Kind, &c.EntityID, &at)
 		c.At = fromMicros(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	})
 }
 
 // LastChange implements store.Tx.
@@ -133,19 +125,7 @@ func (t *Tx) EachMembership(ctx context.Context, instanceID string, fn func(user
 // ListAllOrganizationalUnits implements store.Tx.
 func (t *Tx) ListAllOrganizationalUnits(ctx context.Context, instanceID string) ([]org.OrganizationalUnit, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+ouCols+` FROM org_units WHERE instance_id = $1 ORDER BY id`, instanceID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []org.OrganizationalUnit
-	for rows.Next() {
-		u, err := scanOU(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanOUValue)
 }
 
 // ListOrgPolicyAttachments implements store.Tx.
@@ -153,19 +133,9 @@ func (t *Tx) ListOrgPolicyAttachments(ctx context.Context, instanceID, policyTyp
 	rows, err := t.tx.QueryContext(ctx, `SELECT a.policy_id, a.target_id, a.target_type FROM org_policy_attachments a
 		JOIN org_policies p ON p.id = a.policy_id AND (p.instance_id = a.instance_id OR p.instance_id = '')
 		WHERE a.instance_id = $1 AND p.type = $2 ORDER BY a.target_id, a.policy_id`, instanceID, policyType)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.OrgPolicyAttachment
-	for rows.Next() {
-		var a store.OrgPolicyAttachment
-		if err := rows.Scan(&a.PolicyID, &a.TargetID, &a.TargetType); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(rows *sql.Rows) (a store.OrgPolicyAttachment, err error) {
+		return a, rows.Scan(&a.PolicyID, &a.TargetID, &a.TargetType)
+	})
 }
 
 // AllCustomerManagedPolicies implements store.Tx.
@@ -175,17 +145,8 @@ func (t *Tx) AllCustomerManagedPolicies(ctx context.Context, instanceID, account
 		q, args = q+` AND account_id = $2`, append(args, accountID)
 	}
 	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY account_id, name_lower`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []access.CustomerManagedPolicy
-	for rows.Next() {
+	return collect(rows, err, func(rows *sql.Rows) (access.CustomerManagedPolicy, error) {
 		p := access.CustomerManagedPolicy{InstanceID: instanceID}
-		if err := rows.Scan(&p.AccountID, &p.Path, &p.Name, &p.Document); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, rows.Scan(&p.AccountID, &p.Path, &p.Name, &p.Document)
+	})
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -211,19 +212,16 @@ func (t *Tx) DeleteOrganizationalUnit(ctx context.Context, instanceID, ouID stri
 func (t *Tx) ListOrganizationalUnits(ctx context.Context, instanceID, parentID string, p store.Page) ([]org.OrganizationalUnit, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+ouCols+` FROM org_units WHERE instance_id = $1 AND parent_id = $2 AND id > $3 ORDER BY id LIMIT $4`,
 		instanceID, parentID, p.After, limit(p))
+	return collect(rows, err, scanOUValue)
+}
+
+// scanOUValue is scanOU for collect.
+func scanOUValue(rows *sql.Rows) (org.OrganizationalUnit, error) {
+	u, err := scanOU(rows)
 	if err != nil {
-		return nil, err
+		return org.OrganizationalUnit{}, err
 	}
-	defer rows.Close()
-	var out []org.OrganizationalUnit
-	for rows.Next() {
-		u, err := scanOU(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *u)
-	}
-	return out, rows.Err()
+	return *u, nil
 }
 
 // ListPolicyTypes implements store.Tx.
