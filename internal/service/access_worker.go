@@ -400,16 +400,23 @@ func deleteAssignment(ctx context.Context, tx store.Tx, op *access.Operation) (s
 	if err != nil {
 		return "", err
 	}
-	// The last assignment of a permission set in a target takes its
-	// provisioning (the role in the account) with it.
-	rest, err := tx.ListAssignments(ctx, op.InstanceID, store.AssignmentQuery{PermissionSetID: op.PermissionSetID, TargetIDs: []string{op.TargetID}, Page: store.Page{Limit: 1}})
+	_, err = deprovisionIfUnassigned(ctx, tx, op.InstanceID, op.PermissionSetID, op.TargetID)
+	return "", err
+}
+
+// deprovisionIfUnassigned drops the provisioning of a permission set in a
+// target once no assignment of it is left there: the last assignment takes
+// the provisioning (the role in the account) with it. It reports whether
+// it did.
+func deprovisionIfUnassigned(ctx context.Context, tx store.Tx, instanceID, permissionSetID, targetID string) (bool, error) {
+	rest, err := tx.ListAssignments(ctx, instanceID, store.AssignmentQuery{PermissionSetID: permissionSetID, TargetIDs: []string{targetID}, Page: store.Page{Limit: 1}})
 	if err != nil || len(rest) > 0 {
-		return "", err
+		return false, err
 	}
-	if err := tx.DeleteProvision(ctx, op.InstanceID, op.PermissionSetID, op.TargetID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return "", err
+	if err := tx.DeleteProvision(ctx, instanceID, permissionSetID, targetID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return false, err
 	}
-	return "", nil
+	return true, nil
 }
 
 func provision(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation, now time.Time) (string, error) {

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -42,15 +41,12 @@ func (s *Service) deletePrincipal(ctx context.Context, tx store.Tx, instanceID, 
 	}
 	var accounts []string
 	for _, k := range held {
-		rest, err := tx.ListAssignments(ctx, instanceID, store.AssignmentQuery{PermissionSetID: k.set, TargetIDs: []string{k.id}, Page: store.Page{Limit: 1}})
+		dropped, err := deprovisionIfUnassigned(ctx, tx, instanceID, k.set, k.id)
 		if err != nil {
 			return err
 		}
-		if len(rest) > 0 {
+		if !dropped {
 			continue
-		}
-		if err := tx.DeleteProvision(ctx, instanceID, k.set, k.id); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
 		}
 		reached, err := operationAccounts(ctx, tx, &access.Operation{InstanceID: instanceID, PermissionSetID: k.set, TargetType: k.typ, TargetID: k.id})
 		if err != nil {
