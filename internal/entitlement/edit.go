@@ -153,17 +153,19 @@ func (e *Edit) PutUser(instanceID string, u User) {
 	m[u.ID] = &userEntry{User: User{ID: u.ID, Enabled: u.Enabled, Groups: groups}, direct: direct}
 }
 
-// AddUserGroup adds a group to a user's groups. A user the view does not
-// hold is left alone: the change that makes it loads its groups.
-func (e *Edit) AddUserGroup(instanceID, userID, groupID string) {
+// AddUserGroup adds a group to a user's groups, and reports whether the
+// view holds the user. A view leaves out users with neither groups nor
+// assignments when it is loaded whole, so a user it does not hold must be
+// loaded, with its status, by the caller.
+func (e *Edit) AddUserGroup(instanceID, userID, groupID string) bool {
 	ve := e.view(instanceID)
 	u := ve.v.user(userID)
 	if u == nil {
-		return
+		return false
 	}
 	i, found := slices.BinarySearch(u.Groups, groupID)
 	if found {
-		return
+		return true
 	}
 	if ge, ok := ve.v.groups[groupID]; ok {
 		groupID = ge.ID // share the group's id string
@@ -171,6 +173,7 @@ func (e *Edit) AddUserGroup(instanceID, userID, groupID string) {
 	n := *u
 	n.Groups = slices.Insert(slices.Clone(u.Groups), i, groupID)
 	ve.users(userID)[userID] = &n
+	return true
 }
 
 // RemoveUserGroup removes a group from a user's groups.

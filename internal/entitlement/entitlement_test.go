@@ -491,9 +491,12 @@ func TestUserGroupEdits(t *testing.T) {
 		e.PutGroup(inst, entitlement.Group{ID: devs, Name: "Developers", Grants: []entitlement.Grant{grant(psAdmin, access.TargetAccount, acctA, access.PrincipalGroup, devs)}})
 	})
 	x = edit(x, func(e *entitlement.Edit) {
-		e.AddUserGroup(inst, alice, devs)
-		e.AddUserGroup(inst, alice, devs)
-		e.AddUserGroup(inst, "no-such-user", devs)
+		if !e.AddUserGroup(inst, alice, devs) || !e.AddUserGroup(inst, alice, devs) {
+			t.Error("AddUserGroup of a user the view holds reported it missing")
+		}
+		if e.AddUserGroup(inst, "no-such-user", devs) {
+			t.Error("AddUserGroup of an unknown user reported it held")
+		}
 	})
 	wantPairs(t, x, alice, acctA+"/"+psAdmin+"/"+devs+"@"+acctA)
 	if g := x.View(inst).Groups(alice); !slices.Equal(g, []string{devs}) {

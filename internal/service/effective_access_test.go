@@ -703,3 +703,24 @@ func TestIndexSurvivesMalformedChange(t *testing.T) {
 	}
 	wantCan(t, w, alice, acct, ps, true)
 }
+
+// TestJoinAfterIndexLoad: an index loaded whole leaves out users with
+// neither groups nor assignments; such a user joining a group afterwards
+// must still gain the group's access, at once.
+func TestJoinAfterIndexLoad(t *testing.T) {
+	s := atriumtest.Start(t)
+	w := newWorld(t, s)
+	alice, bob, devs := w.user(t, "alice"), w.user(t, "bob"), w.group(t, "Developers")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct := w.account(t, "Sandbox")
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	if err := service.RestartIndex(t.Context(), s.App.Service); err != nil {
+		t.Fatal(err)
+	}
+	w.join(t, devs, alice)
+	wantCan(t, w, alice, acct, ps, true)
+	if code := w.patchGroup(t, devs, map[string]any{"op": "add", "path": "members", "value": scimMembers(bob)}); code >= 300 {
+		t.Fatalf("PATCH = %d", code)
+	}
+	wantCan(t, w, bob, acct, ps, true)
+}

@@ -222,7 +222,14 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 		case changeMemberAdded, changeMemberRemoved:
 			g, u, _ := splitMember(c.EntityID)
 			if c.Kind == changeMemberAdded {
-				e.AddUserGroup(c.InstanceID, u, g)
+				if !e.AddUserGroup(c.InstanceID, u, g) {
+					// Not in the index (a user without groups or
+					// assignments when the instance was loaded): load it.
+					if k := (key{c.InstanceID, changeUser, u}); !seen[k] {
+						seen[k] = true
+						todo = append(todo, k)
+					}
+				}
 			} else {
 				e.RemoveUserGroup(c.InstanceID, u, g)
 			}

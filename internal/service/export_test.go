@@ -22,3 +22,13 @@ func RebuildIndex(ctx context.Context, s *Service) (*entitlement.Index, error) {
 	})
 	return x, err
 }
+
+// RestartIndex replaces s's index by one built afresh from the store, as a
+// node that starts has it.
+func RestartIndex(ctx context.Context, s *Service) error {
+	x, err := RebuildIndex(ctx, s)
+	if err == nil {
+		s.index.cur.Store(x)
+	}
+	return err
+}
