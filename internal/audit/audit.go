@@ -190,6 +190,9 @@ var secretFields = map[string]bool{
 	"assertion": true, "samlresponse": true, "totp": true, "otp": true,
 }
 
+// maxSecretField bounds the length of the names in secretFields.
+const maxSecretField = 32
+
 // IsSecretField reports whether a field of that name holds a secret.
 func IsSecretField(name string) bool {
 	return secretFields[strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(name, "_", ""), "-", ""))]
@@ -205,18 +208,85 @@ func Redact(v any) json.RawMessage {
 	if err != nil {
 		return json.RawMessage("null")
 	}
+	return RedactJSON(b)
+}
+
+// RedactJSON returns the JSON document raw with the value of every secret
+// field, at any depth, replaced by Hidden; JSON null when raw is not JSON.
+// A document without a secret field, the common case, is returned as it is
+// (raw itself: the caller must not change it afterwards).
+func RedactJSON(raw []byte) json.RawMessage {
+	if !json.Valid(raw) {
+		return json.RawMessage("null")
+	}
+	if !mayHoldSecret(raw) {
+		return raw
+	}
 	var x any
-	d := json.NewDecoder(bytes.NewReader(b))
+	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	if err := d.Decode(&x); err != nil {
 		return json.RawMessage("null")
 	}
-	x = redact(x)
-	out, err := json.Marshal(x)
+	out, err := json.Marshal(redact(x))
 	if err != nil {
 		return json.RawMessage("null")
 	}
 	return out
+}
+
+// mayHoldSecret reports whether the valid JSON document raw has an object
+// key that names a secret field, or one it cannot tell without decoding
+// (a key with escapes or non-ASCII bytes). In valid JSON, a string followed
+// by a colon is a key.
+func mayHoldSecret(raw []byte) bool {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '"' {
+			continue
+		}
+		start, plain := i+1, true
+		for i++; raw[i] != '"'; i++ {
+			switch c := raw[i]; {
+			case c == '\\':
+				plain = false
+				i++ // the escaped byte
+			case c >= 0x80:
+				plain = false
+			}
+		}
+		key := raw[start:i]
+		j := i + 1
+		for j < len(raw) && (raw[j] == ' ' || raw[j] == '\t' || raw[j] == '\n' || raw[j] == '\r') {
+			j++
+		}
+		if j == len(raw) || raw[j] != ':' {
+			continue // a value
+		}
+		if !plain || isSecretASCII(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSecretASCII is IsSecretField for a name of ASCII bytes, without
+// allocating.
+func isSecretASCII(name []byte) bool {
+	var buf [maxSecretField]byte
+	n := 0
+	for _, c := range name {
+		switch {
+		case c == '_' || c == '-':
+			continue
+		case n == len(buf):
+			return false // longer than any secret field
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return secretFields[string(buf[:n])]
 }
 
 func redact(x any) any {

@@ -314,7 +314,7 @@ func TestRedact(t *testing.T) {
 			Name  string `json:"Name"`
 			Token string `json:"token"`
 		}{"n", "t"}, want: `{"Name":"n","token":"` + Hidden + `"}`},
-		{name: "numbers keep their form", in: json.RawMessage(`{"MaxResults":100,"Big":12345678901234567890}`), want: `{"Big":12345678901234567890,"MaxResults":100}`},
+		{name: "numbers keep their form", in: json.RawMessage(`{"MaxResults":100,"Big":12345678901234567890}`), want: `{"MaxResults":100,"Big":12345678901234567890}`},
 		{name: "not marshalable", in: map[string]any{"f": func() {}}, want: `null`},
 	}
 	for _, tt := range tests {
@@ -323,6 +323,68 @@ func TestRedact(t *testing.T) {
 				t.Errorf("Redact(%v) = %s, want %s", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRedactJSON(t *testing.T) {
+	// RedactJSON must hide exactly what decoding the document, redacting
+	// every secret field and encoding it again hides, whether it takes its
+	// fast path (no secret key: the document as it is) or not.
+	reference := func(raw string) (any, bool) {
+		var x any
+		d := json.NewDecoder(strings.NewReader(raw))
+		d.UseNumber()
+		if err := d.Decode(&x); err != nil || d.More() {
+			return nil, false
+		}
+		return redact(x), true
+	}
+	docs := []string{
+		`{"UserName":"alice","DisplayName":"Alice","Emails":[{"Value":"a@example.com","Primary":true}]}`,
+		`{"Password":"hunter2"}`,
+		`{"UserName":"u","Password":"p"}`,
+		`{"a":{"b":[{"c":1},{"SessionToken":"t"}]}}`,
+		`[{"client_secret":"x"},{"Client-Secret":"y"},3,"code"]`,
+		`{"Note":"\"Password\":\"not a key\"","k":"v"}`,       // a key's text inside a value
+		`{"Note":"Password", "other" : "token"}`,                   // secret names as values
+		`{"Pass\u0077ord":"escaped key"}`,                          // escapes: decoded, it is Password
+		`{"TOKEN":"Kelvin sign"}`,                             // non-ASCII lowering to ASCII
+		`{"Tok\"en":"x","plain":"y"}`,
+		`{ "Password" : "spaced" }`,
+		`{"p":{"privateKey":{"d":"x"}},"q":null,"Token":null}`,
+		`{"averyveryveryveryveryveryverylongfieldname_secret":"x"}`,
+		`{"MaxResults":100,"Big":12345678901234567890,"f":1.5e300}`,
+		`"just a string"`, `12`, `null`, `[]`, `{}`,
+	}
+	for _, raw := range docs {
+		want, _ := reference(raw)
+		got := RedactJSON([]byte(raw))
+		var x any
+		d := json.NewDecoder(bytes.NewReader(got))
+		d.UseNumber()
+		if err := d.Decode(&x); err != nil {
+			t.Errorf("RedactJSON(%s) = %s, not JSON: %v", raw, got, err)
+			continue
+		}
+		if fmt.Sprint(x) != fmt.Sprint(want) {
+			t.Errorf("RedactJSON(%s) = %s, want %v", raw, got, want)
+		}
+		if !mayHoldSecret([]byte(raw)) && string(got) != raw {
+			t.Errorf("RedactJSON(%s) = %s, want the document unchanged", raw, got)
+		}
+	}
+	for _, bad := range []string{``, `{`, `{"a":}`, `{"Password":"x"} trailing`, `"unterminated`} {
+		if got := string(RedactJSON([]byte(bad))); got != "null" {
+			t.Errorf("RedactJSON(%q) = %s, want null", bad, got)
+		}
+	}
+	if got := string(RedactJSON([]byte(`{"Password":"hunter2"}`))); strings.Contains(got, "hunter2") {
+		t.Errorf("RedactJSON kept the password: %s", got)
+	}
+	for name := range secretFields {
+		if len(name) > maxSecretField {
+			t.Errorf("secret field %q is longer than maxSecretField (%d)", name, maxSecretField)
+		}
 	}
 }
 

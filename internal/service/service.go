@@ -307,11 +307,7 @@ func redactParams(p json.RawMessage) json.RawMessage {
 	if len(p) == 0 {
 		return json.RawMessage("null")
 	}
-	var v any
-	if err := json.Unmarshal(p, &v); err != nil {
-		return json.RawMessage("null")
-	}
-	return audit.Redact(v)
+	return audit.RedactJSON(p)
 }
 
 func identity(c *reqctx.Caller) audit.UserIdentity {
