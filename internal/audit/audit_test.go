@@ -345,10 +345,10 @@ func TestRedactJSON(t *testing.T) {
 		`{"UserName":"u","Password":"p"}`,
 		`{"a":{"b":[{"c":1},{"SessionToken":"t"}]}}`,
 		`[{"client_secret":"x"},{"Client-Secret":"y"},3,"code"]`,
-		`{"Note":"\"Password\":\"not a key\"","k":"v"}`,       // a key's text inside a value
-		`{"Note":"Password", "other" : "token"}`,                   // secret names as values
-		`{"Pass\u0077ord":"escaped key"}`,                          // escapes: decoded, it is Password
-		`{"TOKEN":"Kelvin sign"}`,                             // non-ASCII lowering to ASCII
+		`{"Note":"\"Password\":\"not a key\"","k":"v"}`, // a key's text inside a value
+		`{"Note":"Password", "other" : "token"}`,        // secret names as values
+		`{"Pass\u0077ord":"escaped key"}`,               // escapes: decoded, it is Password
+		`{"TOKEN":"Kelvin sign"}`,                       // non-ASCII lowering to ASCII
 		`{"Tok\"en":"x","plain":"y"}`,
 		`{ "Password" : "spaced" }`,
 		`{"p":{"privateKey":{"d":"x"}},"q":null,"Token":null}`,

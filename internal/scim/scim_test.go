@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -325,10 +326,21 @@ func TestOktaSequence(t *testing.T) {
 		if _, ok := created.body["password"]; ok {
 			t.Errorf("the password was returned")
 		}
-		wantError(t, c.do("POST", "/Users", user), 409, "uniqueness")
-		upper := user
+		dup := c.do("POST", "/Users", user)
+		wantError(t, dup, 409, "uniqueness")
+		if d, _ := dup.body["detail"].(string); !strings.Contains(d, "Duplicate UserName") {
+			t.Errorf("detail = %q, want it to name the user name", d)
+		}
+		upper := maps.Clone(user)
 		upper["userName"] = "TEST.USER@OKTA.LOCAL"
 		wantError(t, c.do("POST", "/Users", upper), 409, "uniqueness")
+		sameExt := maps.Clone(user)
+		sameExt["userName"] = "other.user@okta.local"
+		dup = c.do("POST", "/Users", sameExt)
+		wantError(t, dup, 409, "uniqueness")
+		if d, _ := dup.body["detail"].(string); !strings.Contains(d, "Duplicate ExternalId") {
+			t.Errorf("detail = %q, want it to name the external id", d)
+		}
 
 		// PUT the whole object, as Okta does after a GET.
 		full := c.must(200, "GET", "/Users/"+id, nil).body

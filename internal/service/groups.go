@@ -29,14 +29,8 @@ func (s *Service) CreateGroup(ctx context.Context, storeID string, g *directory.
 	err = s.write(ctx, c, func(tx store.Tx, now time.Time) error {
 		ng.CreatedAt, ng.UpdatedAt = now.Truncate(time.Microsecond), now.Truncate(time.Microsecond)
 		ng.CreatedBy, ng.UpdatedBy = c.caller.ARN, c.caller.ARN
-		if err := s.checkGroupUnique(ctx, tx, o, &ng); err != nil {
-			return err
-		}
 		if err := tx.CreateGroup(ctx, &ng); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate GroupDisplayName.")
-			}
-			return err
+			return s.groupConflict(ctx, tx, o, &ng, err, "Duplicate GroupDisplayName.")
 		}
 		c.response = map[string]string{"GroupId": ng.GroupID, "IdentityStoreId": storeID}
 		return nil
@@ -45,6 +39,18 @@ func (s *Service) CreateGroup(ctx context.Context, storeID string, g *directory.
 		return nil, err
 	}
 	return &ng, nil
+}
+
+// groupConflict is userConflict for a group: its display name, or one of
+// its external ids.
+func (s *Service) groupConflict(ctx context.Context, tx store.Tx, o op, g *directory.Group, err error, msg string) error {
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	if err := s.checkGroupUnique(ctx, tx, o, g); err != nil {
+		return err
+	}
+	return uniqueness(o, msg)
 }
 
 func (s *Service) checkGroupUnique(ctx context.Context, tx store.Tx, o op, g *directory.Group) error {
@@ -138,16 +144,10 @@ func (s *Service) UpdateGroup(ctx context.Context, storeID, groupID string, ops 
 // saveGroup stores a changed, validated group: its display name and
 // external ids must stay unique, and its revision moves on.
 func (s *Service) saveGroup(ctx context.Context, tx store.Tx, o op, c *call, g *directory.Group, now time.Time) error {
-	if err := s.checkGroupUnique(ctx, tx, o, g); err != nil {
-		return err
-	}
 	g.Revision++
 	g.UpdatedAt, g.UpdatedBy = now.Truncate(time.Microsecond), c.caller.ARN
 	if err := tx.UpdateGroup(ctx, g); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return uniqueness(o, "Duplicate display name or external id.")
-		}
-		return err
+		return s.groupConflict(ctx, tx, o, g, err, "Duplicate display name or external id.")
 	}
 	return nil
 }

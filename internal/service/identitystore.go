@@ -126,14 +126,8 @@ func (s *Service) CreateUser(ctx context.Context, storeID string, u *directory.U
 	err = s.write(ctx, c, func(tx store.Tx, now time.Time) error {
 		nu.CreatedAt, nu.UpdatedAt = now.Truncate(time.Microsecond), now.Truncate(time.Microsecond)
 		nu.CreatedBy, nu.UpdatedBy = c.caller.ARN, c.caller.ARN
-		if err := s.checkUserUnique(ctx, tx, o, &nu); err != nil {
-			return err
-		}
 		if err := tx.CreateUser(ctx, &nu); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate UserName or ExternalId.")
-			}
-			return err
+			return s.userConflict(ctx, tx, o, &nu, err, "Duplicate UserName or ExternalId.")
 		}
 		c.response = map[string]string{"UserId": nu.UserID, "IdentityStoreId": storeID}
 		return nil
@@ -142,6 +136,20 @@ func (s *Service) CreateUser(ctx context.Context, storeID string, u *directory.U
 		return nil, err
 	}
 	return &nu, nil
+}
+
+// userConflict returns err, the store's refusal to write u; when it is a
+// conflict, the uniqueness error naming what another user holds: u's user
+// name, or one of its external ids (msg when neither is found). The store's
+// unique keys decide; this only names the cause, so it runs only on refusal.
+func (s *Service) userConflict(ctx context.Context, tx store.Tx, o op, u *directory.User, err error, msg string) error {
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	if err := s.checkUserUnique(ctx, tx, o, u); err != nil {
+		return err
+	}
+	return uniqueness(o, msg)
 }
 
 // checkUserUnique reports a conflict when another user has u's user name or
@@ -238,16 +246,10 @@ func (s *Service) UpdateUser(ctx context.Context, storeID, userID string, ops []
 // saveUser stores a changed, validated user: its user name and external
 // ids must stay unique, and its revision moves on.
 func (s *Service) saveUser(ctx context.Context, tx store.Tx, o op, c *call, u *directory.User, now time.Time) error {
-	if err := s.checkUserUnique(ctx, tx, o, u); err != nil {
-		return err
-	}
 	u.Revision++
 	u.UpdatedAt, u.UpdatedBy = now.Truncate(time.Microsecond), c.caller.ARN
 	if err := tx.UpdateUser(ctx, u); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return uniqueness(o, "Duplicate user name or external id.")
-		}
-		return err
+		return s.userConflict(ctx, tx, o, u, err, "Duplicate user name or external id.")
 	}
 	return nil
 }

@@ -80,14 +80,8 @@ func (s *Service) SCIMCreateUser(ctx context.Context, u *directory.User) (*direc
 	err = s.write(ctx, c, func(tx store.Tx, now time.Time) error {
 		nu.CreatedAt, nu.UpdatedAt = now.Truncate(time.Microsecond), now.Truncate(time.Microsecond)
 		nu.CreatedBy, nu.UpdatedBy = c.caller.ARN, c.caller.ARN
-		if err := s.checkUserUnique(ctx, tx, o, &nu); err != nil {
-			return err
-		}
 		if err := tx.CreateUser(ctx, &nu); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate userName or externalId.")
-			}
-			return err
+			return s.userConflict(ctx, tx, o, &nu, err, "Duplicate userName or externalId.")
 		}
 		c.response = map[string]string{"id": nu.UserID}
 		return nil
@@ -434,14 +428,8 @@ func (s *Service) SCIMCreateGroup(ctx context.Context, g *directory.Group, membe
 	err = s.write(ctx, c, func(tx store.Tx, now time.Time) error {
 		now = now.Truncate(time.Microsecond)
 		ng.CreatedAt, ng.UpdatedAt, ng.CreatedBy, ng.UpdatedBy = now, now, c.caller.ARN, c.caller.ARN
-		if err := s.checkGroupUnique(ctx, tx, o, &ng); err != nil {
-			return err
-		}
 		if err := tx.CreateGroup(ctx, &ng); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return uniqueness(o, "Duplicate displayName or externalId.")
-			}
-			return err
+			return s.groupConflict(ctx, tx, o, &ng, err, "Duplicate displayName or externalId.")
 		}
 		if _, err := s.setMembers(ctx, tx, o, c, &ng, nil, set(members), now); err != nil { // a new group has none
 			return err

@@ -253,23 +253,24 @@ func TestCreateUserErrors(t *testing.T) {
 			in     identitystore.CreateUserInput
 			code   string
 			reason types.ConflictExceptionReason
+			msg    string // in the message: what another user holds
 		}{
-			{"duplicate user name", identitystore.CreateUserInput{UserName: aws.String("taken"), DisplayName: aws.String("d"), Name: name}, "ConflictException", types.ConflictExceptionReasonUniquenessConstraintViolation},
-			{"duplicate user name in another case", identitystore.CreateUserInput{UserName: aws.String("TAKEN"), DisplayName: aws.String("d"), Name: name}, "ConflictException", types.ConflictExceptionReasonUniquenessConstraintViolation},
-			{"no display name", identitystore.CreateUserInput{UserName: aws.String("a1"), Name: name}, "ValidationException", ""},
-			{"no name", identitystore.CreateUserInput{UserName: aws.String("a2"), DisplayName: aws.String("d")}, "ValidationException", ""},
-			{"no family name", identitystore.CreateUserInput{UserName: aws.String("a3"), DisplayName: aws.String("d"), Name: &types.Name{GivenName: aws.String("G")}}, "ValidationException", ""},
-			{"no user name", identitystore.CreateUserInput{DisplayName: aws.String("d"), Name: name}, "ValidationException", ""},
-			{"user name too long", identitystore.CreateUserInput{UserName: aws.String(long), DisplayName: aws.String("d"), Name: name}, "ValidationException", ""},
-			{"user name with a space", identitystore.CreateUserInput{UserName: aws.String("a b"), DisplayName: aws.String("d"), Name: name}, "ValidationException", ""},
-			{"reserved user name", identitystore.CreateUserInput{UserName: aws.String("Administrator"), DisplayName: aws.String("d"), Name: name}, "ValidationException", ""},
+			{"duplicate user name", identitystore.CreateUserInput{UserName: aws.String("taken"), DisplayName: aws.String("d"), Name: name}, "ConflictException", types.ConflictExceptionReasonUniquenessConstraintViolation, "Duplicate UserName."},
+			{"duplicate user name in another case", identitystore.CreateUserInput{UserName: aws.String("TAKEN"), DisplayName: aws.String("d"), Name: name}, "ConflictException", types.ConflictExceptionReasonUniquenessConstraintViolation, "UserName"},
+			{"no display name", identitystore.CreateUserInput{UserName: aws.String("a1"), Name: name}, "ValidationException", "", ""},
+			{"no name", identitystore.CreateUserInput{UserName: aws.String("a2"), DisplayName: aws.String("d")}, "ValidationException", "", ""},
+			{"no family name", identitystore.CreateUserInput{UserName: aws.String("a3"), DisplayName: aws.String("d"), Name: &types.Name{GivenName: aws.String("G")}}, "ValidationException", "", ""},
+			{"no user name", identitystore.CreateUserInput{DisplayName: aws.String("d"), Name: name}, "ValidationException", "", ""},
+			{"user name too long", identitystore.CreateUserInput{UserName: aws.String(long), DisplayName: aws.String("d"), Name: name}, "ValidationException", "", ""},
+			{"user name with a space", identitystore.CreateUserInput{UserName: aws.String("a b"), DisplayName: aws.String("d"), Name: name}, "ValidationException", "", ""},
+			{"reserved user name", identitystore.CreateUserInput{UserName: aws.String("Administrator"), DisplayName: aws.String("d"), Name: name}, "ValidationException", "", ""},
 			{"two emails", identitystore.CreateUserInput{UserName: aws.String("a4"), DisplayName: aws.String("d"), Name: name,
-				Emails: []types.Email{{Value: aws.String("a@x")}, {Value: aws.String("b@x")}}}, "ValidationException", ""},
-			{"display name too long", identitystore.CreateUserInput{UserName: aws.String("a5"), DisplayName: aws.String(strings.Repeat("d", 1025)), Name: name}, "ValidationException", ""},
+				Emails: []types.Email{{Value: aws.String("a@x")}, {Value: aws.String("b@x")}}}, "ValidationException", "", ""},
+			{"display name too long", identitystore.CreateUserInput{UserName: aws.String("a5"), DisplayName: aws.String(strings.Repeat("d", 1025)), Name: name}, "ValidationException", "", ""},
 			{"unknown extension", identitystore.CreateUserInput{UserName: aws.String("a6"), DisplayName: aws.String("d"), Name: name,
-				Extensions: map[string]document.Interface{"aws:identitystore:other": document.NewLazyDocument(map[string]any{})}}, "ValidationException", ""},
-			{"malformed store id", identitystore.CreateUserInput{IdentityStoreId: aws.String("store-1"), UserName: aws.String("a7"), DisplayName: aws.String("d"), Name: name}, "ValidationException", ""},
-			{"another store", identitystore.CreateUserInput{IdentityStoreId: aws.String("d-0000000000"), UserName: aws.String("a8"), DisplayName: aws.String("d"), Name: name}, "ResourceNotFoundException", ""},
+				Extensions: map[string]document.Interface{"aws:identitystore:other": document.NewLazyDocument(map[string]any{})}}, "ValidationException", "", ""},
+			{"malformed store id", identitystore.CreateUserInput{IdentityStoreId: aws.String("store-1"), UserName: aws.String("a7"), DisplayName: aws.String("d"), Name: name}, "ValidationException", "", ""},
+			{"another store", identitystore.CreateUserInput{IdentityStoreId: aws.String("d-0000000000"), UserName: aws.String("a8"), DisplayName: aws.String("d"), Name: name}, "ResourceNotFoundException", "", ""},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -282,6 +283,9 @@ func TestCreateUserErrors(t *testing.T) {
 				var ce *types.ConflictException
 				if tt.reason != "" && (!errors.As(err, &ce) || ce.Reason != tt.reason) {
 					t.Errorf("CreateUser(%s) = %v, want reason %s", tt.name, err, tt.reason)
+				}
+				if ce != nil && !strings.Contains(aws.ToString(ce.Message), tt.msg) {
+					t.Errorf("CreateUser(%s) message = %q, want it to say %q", tt.name, aws.ToString(ce.Message), tt.msg)
 				}
 				var nf *types.ResourceNotFoundException
 				if tt.code == "ResourceNotFoundException" && (!errors.As(err, &nf) || nf.ResourceType != types.ResourceTypeIdentityStore) {
