@@ -179,3 +179,33 @@ func benchWorker(b *testing.B, s *atriumtest.Server) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "completed/s")
 }
+
+// BenchmarkCreatePermissionSet measures CreatePermissionSet calls per
+// second through the SDK, 32 in flight, each a new name, on SQLite.
+// b.N must stay within the instance's quota of permission sets (2,000).
+func BenchmarkCreatePermissionSet(b *testing.B) {
+	s := atriumtest.Start(b)
+	c := s.SSOAdmin()
+	ctx := context.Background()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range 32 {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(b.N) {
+					return
+				}
+				if _, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(s.InstanceARN),
+					Name: aws.String(fmt.Sprintf("Bench%05d", i))}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/atriumhq/atrium/internal/store/sqlstore"
 )
 
 // Commits returns the number of batches db has committed.
@@ -93,4 +95,19 @@ func WALFrames(ctx context.Context, db *DB) (int, error) {
 	var busy, logged, copied int
 	err := db.c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
 	return logged, err
+}
+
+// MigrateTo creates the database at path with the schema of the first n
+// migrations only, as an older Atrium left it.
+func MigrateTo(ctx context.Context, path string, n int) error {
+	ms, err := sqlstore.LoadMigrations(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	return sqlstore.Migrate(ctx, raw, &dialect, "", ms[:n])
 }

@@ -77,6 +77,39 @@ func TestMigrationsIdempotent(t *testing.T) {
 	}
 }
 
+func TestPermissionSetCountMigration(t *testing.T) {
+	// A database of an Atrium without the count (8 migrations) gets it from
+	// the permission sets it holds.
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	if err := sqlite.MigrateTo(t.Context(), path, 8); err != nil {
+		t.Fatalf("MigrateTo(8) = %v", err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO instances (id, identity_store_id, name, owner_account_id, status, created_at) VALUES ('ssoins-1', 'd-1', 'a', '111111111111', 'ACTIVE', 0), ('ssoins-2', 'd-2', 'b', '111111111111', 'ACTIVE', 0)`,
+		`INSERT INTO permission_sets (instance_id, id, name, name_lower, description, session_duration, relay_state, inline_policy,
+			boundary_managed_arn, boundary_policy_name, boundary_policy_path, version, created_at, updated_at)
+			VALUES ('ssoins-1', 'ps-1', 'A', 'a', '', 'PT1H', '', '', '', '', '', 1, 0, 0), ('ssoins-1', 'ps-2', 'B', 'b', '', 'PT1H', '', '', '', '', '', 1, 0, 0)`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	db := mustOpen(t, path)
+	defer db.Close()
+	for id, want := range map[string]int{"ssoins-1": 2, "ssoins-2": 0} {
+		var n int
+		err := db.Read(t.Context(), func(tx store.Tx) (err error) { n, err = tx.CountPermissionSets(t.Context(), id); return err })
+		if n != want || err != nil {
+			t.Errorf("CountPermissionSets(%s) after the migration = %d, %v, want %d", id, n, err, want)
+		}
+	}
+}
+
 func TestConcurrentOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "atrium.db")
 	const n = 4

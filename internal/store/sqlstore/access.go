@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -52,7 +54,10 @@ func (t *Tx) CreatePermissionSet(ctx context.Context, ps *access.PermissionSet) 
 		_, err := t.exec(ctx, `INSERT INTO permission_sets (`+permissionSetCols+`, name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			ps.InstanceID, ps.ID, ps.Name, ps.Description, ps.SessionDuration, ps.RelayState, ps.InlinePolicy,
 			bARN, bName, bPath, ps.Version, micros(ps.CreatedAt), micros(ps.UpdatedAt), lower(ps.Name))
-		return err
+		if err != nil {
+			return err
+		}
+		return t.execOne(ctx, `UPDATE instances SET permission_sets = permission_sets + 1 WHERE id = $1`, ps.InstanceID)
 	})
 }
 
@@ -81,6 +86,9 @@ func (t *Tx) DeletePermissionSet(ctx context.Context, instanceID, id string) err
 		if err := t.execOne(ctx, `DELETE FROM permission_sets WHERE instance_id = $1 AND id = $2`, instanceID, id); err != nil {
 			return err
 		}
+		if err := t.execOne(ctx, `UPDATE instances SET permission_sets = permission_sets - 1 WHERE id = $1`, instanceID); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, `DELETE FROM access_tags WHERE instance_id = $1 AND resource_id = $2`, instanceID, id)
 		return err
 	})
@@ -105,10 +113,14 @@ func (t *Tx) ListPermissionSets(ctx context.Context, instanceID string, p store.
 	return out, rows.Err()
 }
 
-// CountPermissionSets implements store.Tx.
+// CountPermissionSets implements store.Tx: the count that creations and
+// deletions keep on the instance's row. An unknown instance has none.
 func (t *Tx) CountPermissionSets(ctx context.Context, instanceID string) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM permission_sets WHERE instance_id = $1`, instanceID).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT permission_sets FROM instances WHERE id = $1`, instanceID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
 	return n, err
 }
 

@@ -183,6 +183,14 @@ func testPermissionSets(t *testing.T, s store.Store) {
 		if _, err := tx.GetPermissionSet(ctx, other.ID, "ps-1"); err != nil {
 			t.Errorf("the other instance's ps-1 = %v, want it kept", err)
 		}
+		// Created: the fixtures, ps-1 and ps-3; refused: two conflicts;
+		// deleted: ps-1 (twice, the second refused).
+		want := map[string]int{in.ID: len(unsortedIDs) + 1, other.ID: 1, "ssoins-missing": 0}
+		for id, n := range want {
+			if got, err := tx.CountPermissionSets(ctx, id); got != n || err != nil {
+				t.Errorf("CountPermissionSets(%s) = %d, %v, want %d", id, got, err, n)
+			}
+		}
 		return nil
 	})
 
