@@ -192,6 +192,63 @@ func (e *Edit) RemoveUserGroup(instanceID, userID, groupID string) {
 	ve.users(userID)[userID] = &n
 }
 
+// AddGrant adds one assignment to its principal's, and reports whether the
+// view holds the principal. A view leaves out users with neither groups nor
+// assignments when it is loaded whole: such a user, or a group the view does
+// not know, must be loaded by the caller instead.
+func (e *Edit) AddGrant(instanceID string, g Grant) bool {
+	return e.changeGrant(instanceID, g, true)
+}
+
+// RemoveGrant removes one assignment from its principal's, and reports
+// whether the view holds the principal, as AddGrant does.
+func (e *Edit) RemoveGrant(instanceID string, g Grant) bool {
+	return e.changeGrant(instanceID, g, false)
+}
+
+func (e *Edit) changeGrant(instanceID string, g Grant, add bool) bool {
+	ve := e.view(instanceID)
+	var old []*Grant
+	switch g.PrincipalType {
+	case access.PrincipalGroup:
+		ge := ve.maps().groups[g.PrincipalID]
+		if ge == nil {
+			return false
+		}
+		old = ge.grants
+	case access.PrincipalUser:
+		u := ve.v.user(g.PrincipalID)
+		if u == nil {
+			return false
+		}
+		old = u.direct
+	default:
+		return false
+	}
+	i, found := slices.BinarySearchFunc(old, g, func(x *Grant, g Grant) int { return compareGrants(*x, g) })
+	var grants []*Grant
+	switch {
+	case add && !found:
+		ng := g
+		grants = slices.Insert(slices.Clone(old), i, &ng)
+		ve.replaceGrants(nil, grants[i:i+1])
+	case !add && found:
+		ve.replaceGrants(old[i:i+1], nil)
+		grants = slices.Delete(slices.Clone(old), i, i+1)
+	default:
+		return true // nothing changes
+	}
+	if g.PrincipalType == access.PrincipalGroup {
+		ge := ve.v.groups[g.PrincipalID]
+		ve.v.groups[g.PrincipalID] = &groupEntry{Group: ge.Group, grants: grants}
+	} else {
+		n := *ve.v.user(g.PrincipalID)
+		n.direct = grants
+		ve.users(g.PrincipalID)[g.PrincipalID] = &n
+	}
+	return true
+}
+
 // DeleteUser removes a user.
 func (e *Edit) DeleteUser(instanceID, id string) {
 	ve := e.view(instanceID)
@@ -407,7 +464,11 @@ func (ve *viewEdit) finish() {
 					gs = append(gs, g)
 				}
 			}
-			gs = append(gs, ve.added[t]...)
+			for _, g := range ve.added[t] {
+				if !ve.removed[g] { // not added, then removed, in this edit
+					gs = append(gs, g)
+				}
+			}
 			if len(gs) == 0 {
 				delete(v.byTarget, t)
 			} else {

@@ -3,6 +3,7 @@ package entitlement_test
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -511,4 +512,111 @@ func TestUserGroupEdits(t *testing.T) {
 	})
 	wantPairs(t, y, alice)
 	wantPairs(t, x, alice, acctA+"/"+psAdmin+"/"+devs+"@"+acctA) // the older version is unchanged
+}
+
+// TestGrantEdits: assignments added and removed one at a time give what
+// the same principals put whole give; adding twice or removing what is
+// not there changes nothing; an unknown principal is reported; older
+// versions stay as they were.
+func TestGrantEdits(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	targets := []struct{ typ, id string }{
+		{access.TargetAccount, mgmt}, {access.TargetAccount, acctA}, {access.TargetAccount, acctB},
+		{access.TargetOrganizationalUnit, ouWork}, {access.TargetOrganizationalUnit, ouProd},
+	}
+	randGrant := func(pt, pid string) entitlement.Grant {
+		tg := targets[r.IntN(len(targets))]
+		return grant([]string{psAdmin, psReadOnly}[r.IntN(2)], tg.typ, tg.id, pt, pid)
+	}
+	users := []string{alice, bob}
+	// held: the grants of each principal, as the store would hold them.
+	held := map[string]map[entitlement.Grant]bool{alice: {}, bob: {}, devs: {}}
+	whole := func() *entitlement.Index { // the principals put whole
+		return edit(fixture(t), func(e *entitlement.Edit) {
+			e.PutGroup(inst, entitlement.Group{ID: devs, Name: "Developers", Grants: slices.Collect(maps.Keys(held[devs]))})
+			for _, u := range users {
+				e.PutUser(inst, entitlement.User{ID: u, Enabled: true, Groups: []string{devs}, Grants: slices.Collect(maps.Keys(held[u]))})
+			}
+		})
+	}
+	x := edit(fixture(t), func(e *entitlement.Edit) {
+		for _, u := range users {
+			e.AddUserGroup(inst, u, devs)
+		}
+	})
+	for round := range 30 {
+		before := pairs(x, alice)
+		prev := x
+		x = edit(x, func(e *entitlement.Edit) {
+			for range 1 + r.IntN(6) {
+				p := []string{alice, bob, devs}[r.IntN(3)]
+				pt := access.PrincipalUser
+				if p == devs {
+					pt = access.PrincipalGroup
+				}
+				g := randGrant(pt, p)
+				if r.IntN(3) == 0 && len(held[p]) > 0 { // remove one it holds
+					g = slices.SortedFunc(maps.Keys(held[p]), func(a, b entitlement.Grant) int {
+						return cmp.Or(strings.Compare(a.PermissionSetID, b.PermissionSetID), strings.Compare(a.TargetID, b.TargetID))
+					})[r.IntN(len(held[p]))]
+				}
+				add := !held[p][g]
+				if r.IntN(8) == 0 {
+					add = !add // add what it holds, or remove what it does not
+				}
+				var ok bool
+				if add {
+					ok = e.AddGrant(inst, g)
+					held[p][g] = true
+				} else {
+					ok = e.RemoveGrant(inst, g)
+					delete(held[p], g)
+				}
+				if !ok {
+					t.Fatalf("round %d: the view does not hold principal %s", round, p)
+				}
+			}
+		})
+		want := whole()
+		for _, u := range users {
+			if got, w := pairs(x, u), pairs(want, u); !slices.Equal(got, w) {
+				t.Fatalf("round %d: %s's entitlements after edits =\n%v\nwant (put whole)\n%v", round, u, got, w)
+			}
+			for _, tg := range targets[:3] {
+				for _, ps := range []string{psAdmin, psReadOnly} {
+					if got, w := x.View(inst).Can(u, tg.id, ps), want.View(inst).Can(u, tg.id, ps); got != w {
+						t.Fatalf("round %d: Can(%s, %s, %s) = %v, want %v", round, u, tg.id, ps, got, w)
+					}
+				}
+			}
+		}
+		// Who may use each account, as AccountGrants lists it.
+		for _, tg := range targets[:3] {
+			sorted := func(gs []entitlement.Grant) []string {
+				var out []string
+				for _, g := range gs {
+					out = append(out, fmt.Sprint(g))
+				}
+				slices.Sort(out)
+				return out
+			}
+			if got, w := sorted(x.View(inst).AccountGrants(tg.id)), sorted(want.View(inst).AccountGrants(tg.id)); !slices.Equal(got, w) {
+				t.Fatalf("round %d: AccountGrants(%s) after edits =\n%v\nwant (put whole)\n%v", round, tg.id, got, w)
+			}
+		}
+		if got := pairs(prev, alice); !slices.Equal(got, before) {
+			t.Fatalf("round %d: the previous version changed: %v, was %v", round, got, before)
+		}
+	}
+	y := edit(x, func(e *entitlement.Edit) {
+		if e.AddGrant(inst, grant(psAdmin, access.TargetAccount, acctA, access.PrincipalUser, "no-such-user")) {
+			t.Error("AddGrant to an unknown user reported it held")
+		}
+		if e.RemoveGrant(inst, grant(psAdmin, access.TargetAccount, acctA, access.PrincipalGroup, "no-such-group")) {
+			t.Error("RemoveGrant from an unknown group reported it held")
+		}
+	})
+	if y.View(inst).Groups("no-such-user") != nil {
+		t.Error("an unknown user was added")
+	}
 }
