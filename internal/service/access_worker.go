@@ -391,7 +391,7 @@ func reasonOf(cs *cachedSet) string {
 }
 
 func deleteAssignment(ctx context.Context, tx store.Tx, op *access.Operation) (string, error) {
-	a := &access.Assignment{InstanceID: op.InstanceID, TargetID: op.TargetID, PermissionSetID: op.PermissionSetID,
+	a := &access.Assignment{InstanceID: op.InstanceID, TargetID: op.TargetID, TargetType: op.TargetType, PermissionSetID: op.PermissionSetID,
 		PrincipalType: op.PrincipalType, PrincipalID: op.PrincipalID}
 	err := tx.DeleteAssignment(ctx, a)
 	if errors.Is(err, store.ErrNotFound) {

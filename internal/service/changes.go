@@ -2,32 +2,37 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/directory"
+	"github.com/atriumhq/atrium/internal/entitlement"
 	"github.com/atriumhq/atrium/internal/org"
 	"github.com/atriumhq/atrium/internal/store"
 )
 
 // The kinds of entity the change feed names. A follower reloads the entity
 // of a change from the store, or, for the kinds that say all there is to
-// know (a user created, a member added or removed), applies the change as
-// it is; a kind it does not know reloads the whole instance.
+// know (a user created, a member or an assignment added or removed),
+// applies the change as it is; a kind it does not know reloads the whole
+// instance.
 const (
-	changeInstance         = "instance"          // everything of an instance
-	changeOrganization     = "organization"      // the root, policy types, every OU, account and SCP
-	changeUser             = "user"              // a user: status, groups, own assignments
-	changeUserCreated      = "user_created"      // a new enabled user, in no group, without assignments
-	changeMemberAdded      = "member_added"      // memberEntity(group, user): the user joined the group
-	changeMemberRemoved    = "member_removed"    // memberEntity(group, user): the user left the group
-	changeGroup            = "group"             // a group: name, assignments
-	changeAccount          = "account"           // an account: place, status, SCPs
-	changeOU               = "ou"                // an OU: place, name, SCPs
-	changeSCP              = "scp"               // a service control policy's document
-	changePermissionSet    = "permission_set"    // a permission set's policies
-	changeCustomerPolicies = "customer_policies" // an account's customer managed policies
+	changeInstance          = "instance"           // everything of an instance
+	changeOrganization      = "organization"       // the root, policy types, every OU, account and SCP
+	changeUser              = "user"               // a user: status, groups, own assignments
+	changeUserCreated       = "user_created"       // a new enabled user, in no group, without assignments
+	changeMemberAdded       = "member_added"       // memberEntity(group, user): the user joined the group
+	changeMemberRemoved     = "member_removed"     // memberEntity(group, user): the user left the group
+	changeAssignmentAdded   = "assignment_added"   // assignmentEntity(a): a new assignment
+	changeAssignmentRemoved = "assignment_removed" // assignmentEntity(a): an assignment deleted
+	changeGroup             = "group"              // a group: name, assignments
+	changeAccount           = "account"            // an account: place, status, SCPs
+	changeOU                = "ou"                 // an OU: place, name, SCPs
+	changeSCP               = "scp"                // a service control policy's document
+	changePermissionSet     = "permission_set"     // a permission set's policies
+	changeCustomerPolicies  = "customer_policies"  // an account's customer managed policies
 	// changeAWSManagedPolicy is a document of the catalog of AWS managed
 	// policies, which every instance shares: its instance id is "", and the
 	// index rebuilds when it sees one (the catalog changes at start-up and
@@ -80,6 +85,12 @@ type changeTx struct {
 }
 
 func (t *changeTx) touch(instanceID, kind, id string) {
+	if isDelta(kind) {
+		// Applied in order: each counts, repeated too (added, removed,
+		// added again).
+		t.changes = append(t.changes, store.Change{InstanceID: instanceID, Kind: kind, EntityID: id})
+		return
+	}
 	k := [3]string{instanceID, kind, id}
 	if t.seen[k] {
 		return
@@ -274,11 +285,36 @@ func (t *changeTx) RemoveCustomerPolicyRef(ctx context.Context, instanceID, psID
 }
 
 func (t *changeTx) CreateAssignment(ctx context.Context, a *access.Assignment) error {
-	return t.touchOn(t.Tx.CreateAssignment(ctx, a), a.InstanceID, principalKind(a.PrincipalType), a.PrincipalID)
+	return t.touchOn(t.Tx.CreateAssignment(ctx, a), a.InstanceID, changeAssignmentAdded, assignmentEntity(a))
 }
 
 func (t *changeTx) DeleteAssignment(ctx context.Context, a *access.Assignment) error {
-	return t.touchOn(t.Tx.DeleteAssignment(ctx, a), a.InstanceID, principalKind(a.PrincipalType), a.PrincipalID)
+	return t.touchOn(t.Tx.DeleteAssignment(ctx, a), a.InstanceID, changeAssignmentRemoved, assignmentEntity(a))
+}
+
+// isDelta reports whether changes of kind carry all they change, and
+// apply in the feed's order without reading the store.
+func isDelta(kind string) bool {
+	switch kind {
+	case changeUserCreated, changeMemberAdded, changeMemberRemoved, changeAssignmentAdded, changeAssignmentRemoved:
+		return true
+	}
+	return false
+}
+
+// assignmentEntity names an assignment in the change feed: its principal,
+// target and permission set, none of which holds a space.
+func assignmentEntity(a *access.Assignment) string {
+	return strings.Join([]string{a.PrincipalType, a.PrincipalID, a.TargetType, a.TargetID, a.PermissionSetID}, " ")
+}
+
+// splitAssignment is the inverse of assignmentEntity.
+func splitAssignment(entity string) (entitlement.Grant, bool) {
+	f := strings.Split(entity, " ")
+	if len(f) != 5 || slices.Contains(f, "") {
+		return entitlement.Grant{}, false
+	}
+	return entitlement.Grant{PrincipalType: f[0], PrincipalID: f[1], TargetType: f[2], TargetID: f[3], PermissionSetID: f[4]}, true
 }
 
 func (t *changeTx) PutCustomerManagedPolicy(ctx context.Context, p *access.CustomerManagedPolicy) error {

@@ -22,6 +22,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/atriumhq/atrium/internal/atriumtest"
+	"github.com/atriumhq/atrium/internal/entitlement"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/policy"
 	"github.com/atriumhq/atrium/internal/service"
@@ -205,6 +206,13 @@ func (w *world) move(t *testing.T, account, from, to string) {
 // request SUCCEEDED.
 func (w *world) assign(t *testing.T, remove bool, psARN, targetType, target, principalType, principal string) {
 	t.Helper()
+	w.awaitAssignment(t, remove, w.requestAssignment(t, remove, psARN, targetType, target, principalType, principal))
+}
+
+// requestAssignment asks for an assignment's creation (or deletion, with
+// remove) and returns the request's id.
+func (w *world) requestAssignment(t *testing.T, remove bool, psARN, targetType, target, principalType, principal string) *string {
+	t.Helper()
 	ctx := t.Context()
 	var id *string
 	if remove {
@@ -222,6 +230,13 @@ func (w *world) assign(t *testing.T, remove bool, psARN, targetType, target, pri
 		}
 		id = out.AccountAssignmentCreationStatus.RequestId
 	}
+	return id
+}
+
+// awaitAssignment waits for an assignment request to succeed.
+func (w *world) awaitAssignment(t *testing.T, remove bool, id *string) {
+	t.Helper()
+	ctx := t.Context()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		var st *ssotypes.AccountAssignmentOperationStatus
 		if remove {
@@ -623,11 +638,44 @@ func testIndexMatchesRebuild(t *testing.T, s *atriumtest.Server) {
 		}
 	}
 	accts := []string{w.account(t, "A"), w.account(t, "B")}
+	var sets []string
 	for i := range 5 {
 		g := w.group(t, fmt.Sprintf("group-%d", i))
 		groups = append(groups, g)
 		psARN, _ := w.permissionSet(t, fmt.Sprintf("set-%d", i))
+		sets = append(sets, psARN)
 		w.assign(t, false, psARN, "AWS_ACCOUNT", accts[i%2], "GROUP", g)
+	}
+	// assigned holds the assignments made, by permission set, account,
+	// principal type and principal.
+	assigned := map[[4]string]bool{}
+	for i, g := range groups {
+		assigned[[4]string{sets[i], accts[i%2], "GROUP", g}] = true
+	}
+	// toggle creates or deletes an assignment of one of two permission
+	// sets to an account for a principal: created, then deleted, then
+	// created again. Now and then it asks for three changes at once
+	// (delete, create, delete, or the reverse), which the worker may
+	// complete in one transaction.
+	toggle := func(principalType, principal string) {
+		k := [4]string{sets[r.IntN(2)], accts[r.IntN(len(accts))], principalType, principal}
+		n := 1
+		if r.IntN(3) == 0 {
+			n = 3
+		}
+		var ids []*string
+		for i := range n {
+			ids = append(ids, w.requestAssignment(t, assigned[k] != (i%2 == 1), k[0], "AWS_ACCOUNT", k[1], principalType, principal))
+		}
+		for i, id := range ids {
+			w.awaitAssignment(t, assigned[k] != (i%2 == 1), id)
+		}
+		assigned[k] = !assigned[k]
+	}
+	// The index is loaded whole from here: it leaves out the users with
+	// neither groups nor assignments, and must load them when they get one.
+	if err := service.RestartIndex(ctx, s.App.Service); err != nil {
+		t.Fatal(err)
 	}
 	// membership is the id of u's membership in g, or "" when there is none.
 	membership := func(g, u string) string {
@@ -638,9 +686,13 @@ func testIndexMatchesRebuild(t *testing.T, s *atriumtest.Server) {
 		}
 		return aws.ToString(out.MembershipId)
 	}
-	for step := range 60 {
+	for step := range 84 {
 		g, u := groups[r.IntN(len(groups))], users[r.IntN(len(users))]
-		switch step % 5 {
+		switch step % 7 {
+		case 5:
+			toggle("USER", u) // some users are in no group: the index may not hold them
+		case 6:
+			toggle("GROUP", g)
 		case 0, 1:
 			if membership(g, u) == "" {
 				w.join(t, g, u)
@@ -678,6 +730,27 @@ func testIndexMatchesRebuild(t *testing.T, s *atriumtest.Server) {
 	if some == 0 {
 		t.Fatal("no user has any entitlement: the test checks nothing")
 	}
+	for _, a := range accts {
+		if gk, gf := kept.AccountGrants(a), fresh.View(w.instance).AccountGrants(a); !sameGrantSet(gk, gf) {
+			t.Errorf("account %s: assignments kept = %+v, rebuilt = %+v", a, gk, gf)
+		}
+	}
+}
+
+// sameGrantSet reports whether a and b hold the same assignments, in any
+// order.
+func sameGrantSet(a, b []entitlement.Grant) bool {
+	key := func(g entitlement.Grant) string { return fmt.Sprint(g) }
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i] = key(a[i])
+	}
+	for i := range b {
+		kb[i] = key(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
 }
 
 // TestIndexSurvivesMalformedChange: a membership change this node cannot
@@ -702,6 +775,27 @@ func TestIndexSurvivesMalformedChange(t *testing.T) {
 		t.Fatalf("after a malformed change and a membership: ListEffectiveAccess = %q, want the group's one entitlement", got)
 	}
 	wantCan(t, w, alice, acct, ps, true)
+}
+
+// TestAssignAfterIndexLoad: an index loaded whole leaves out users with
+// neither groups nor assignments; an assignment made to such a user must
+// give it access at once, and its deletion take it away.
+func TestAssignAfterIndexLoad(t *testing.T) {
+	s := atriumtest.Start(t)
+	w := newWorld(t, s)
+	alice := w.user(t, "alice")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct := w.account(t, "Sandbox")
+	if err := service.RestartIndex(t.Context(), s.App.Service); err != nil {
+		t.Fatal(err)
+	}
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "USER", alice)
+	wantCan(t, w, alice, acct, ps, true)
+	if got := w.effective(t, alice); len(got) != 1 {
+		t.Errorf("ListEffectiveAccess after the assignment = %q, want its one entitlement", got)
+	}
+	w.assign(t, true, psARN, "AWS_ACCOUNT", acct, "USER", alice)
+	wantCan(t, w, alice, acct, ps, false)
 }
 
 // TestJoinAfterIndexLoad: an index loaded whole leaves out users with

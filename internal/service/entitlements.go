@@ -195,6 +195,11 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 				continue // applied as it is, below
 			}
 			whole[c.InstanceID] = true // not as this node writes them
+		case changeAssignmentAdded, changeAssignmentRemoved:
+			if _, ok := splitAssignment(c.EntityID); ok {
+				continue // applied as it is, below
+			}
+			whole[c.InstanceID] = true
 		default: // changeInstance, or a kind this node does not know
 			whole[c.InstanceID] = true
 		}
@@ -232,6 +237,23 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 				}
 			} else {
 				e.RemoveUserGroup(c.InstanceID, u, g)
+			}
+		case changeAssignmentAdded, changeAssignmentRemoved:
+			g, _ := splitAssignment(c.EntityID)
+			var held bool
+			if c.Kind == changeAssignmentAdded {
+				held = e.AddGrant(c.InstanceID, g)
+			} else {
+				held = e.RemoveGrant(c.InstanceID, g)
+			}
+			if !held {
+				// A user the index left out (neither groups nor
+				// assignments when the instance was loaded), or a group
+				// it does not know: load it as the store has it now.
+				if k := (key{c.InstanceID, principalKind(g.PrincipalType), g.PrincipalID}); !seen[k] {
+					seen[k] = true
+					todo = append(todo, k)
+				}
 			}
 		}
 	}
