@@ -16,8 +16,10 @@ import (
 const userCols = `instance_id, id, status, attrs, revision, created_at, created_by, updated_at, updated_by`
 
 // selectUsers reads users with the identity store id of their instance;
-// conditions follow it as on the table alone.
-const selectUsers = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = directory_users.instance_id),
+// conditions follow it as on the table alone, and bind the instance's id as
+// $1 (instance_id = $1): the identity store id is then read once per query,
+// not once per row.
+const selectUsers = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = $1),
 	id, status, attrs, revision, created_at, created_by, updated_at, updated_by FROM directory_users`
 
 // scanUser reads a user row. Its attributes decode with segmentio's
@@ -118,9 +120,8 @@ func (t *Tx) CountUsers(ctx context.Context, instanceID string) (int, error) {
 
 const groupCols = `instance_id, id, attrs, revision, created_at, created_by, updated_at, updated_by`
 
-// selectGroups reads groups with the identity store id of their instance;
-// conditions follow it as on the table alone.
-const selectGroups = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = directory_groups.instance_id),
+// selectGroups reads groups as selectUsers reads users.
+const selectGroups = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = $1),
 	id, attrs, revision, created_at, created_by, updated_at, updated_by FROM directory_groups`
 
 func scanGroup(row interface{ Scan(...any) error }) (*directory.Group, error) {
@@ -202,9 +203,8 @@ func (t *Tx) FindByExternalID(ctx context.Context, instanceID, kind string, x di
 
 const membershipCols = `instance_id, id, group_id, user_id, created_at, created_by, updated_at, updated_by`
 
-// selectMemberships reads memberships with the identity store id of their
-// instance; conditions follow it as on the table alone.
-const selectMemberships = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = memberships.instance_id),
+// selectMemberships reads memberships as selectUsers reads users.
+const selectMemberships = `SELECT instance_id, (SELECT i.identity_store_id FROM instances i WHERE i.id = $1),
 	id, group_id, user_id, created_at, created_by, updated_at, updated_by FROM memberships`
 
 func scanMembership(row interface{ Scan(...any) error }) (*directory.Membership, error) {
