@@ -28,19 +28,33 @@ const selectUsers = `SELECT instance_id, (SELECT i.identity_store_id FROM instan
 // time decoding them.
 func scanUser(row interface{ Scan(...any) error }) (*directory.User, error) {
 	var u directory.User
+	if err := scanUserInto(row, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// scanUserInto reads a user row into u, which must be zero.
+func scanUserInto(row interface{ Scan(...any) error }, u *directory.User) error {
 	var status string
 	var attrs []byte
 	var created, updated int64
 	if err := row.Scan(&u.InstanceID, &u.IdentityStoreID, &u.UserID, &status, &attrs, &u.Revision, &created, &u.CreatedBy, &updated, &u.UpdatedBy); err != nil {
-		return nil, notFound(err)
+		return notFound(err)
 	}
-	if err := fastjson.Unmarshal(attrs, &u); err != nil {
-		return nil, err
+	if err := fastjson.Unmarshal(attrs, u); err != nil {
+		return err
 	}
 	u.Status = directory.UserStatus(status)
 	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &u, nil
+	return nil
 }
+
+// listCap is the most rows a listing makes room for before it reads them.
+const listCap = 1000
+
+// listSlice returns an empty slice with room for a page of limit rows.
+func listSlice[T any](limit int) []T { return make([]T, 0, min(max(limit, 0), listCap)) }
 
 func (t *Tx) putExternalIDs(ctx context.Context, instanceID, kind, id string, ids []directory.ExternalID) error {
 	if _, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = $2 AND resource_id = $3`, instanceID, kind, id); err != nil {
@@ -126,16 +140,24 @@ const selectGroups = `SELECT instance_id, (SELECT i.identity_store_id FROM insta
 
 func scanGroup(row interface{ Scan(...any) error }) (*directory.Group, error) {
 	var g directory.Group
+	if err := scanGroupInto(row, &g); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// scanGroupInto reads a group row into g, which must be zero.
+func scanGroupInto(row interface{ Scan(...any) error }, g *directory.Group) error {
 	var attrs []byte
 	var created, updated int64
 	if err := row.Scan(&g.InstanceID, &g.IdentityStoreID, &g.GroupID, &attrs, &g.Revision, &created, &g.CreatedBy, &updated, &g.UpdatedBy); err != nil {
-		return nil, notFound(err)
+		return notFound(err)
 	}
-	if err := fastjson.Unmarshal(attrs, &g); err != nil {
-		return nil, err
+	if err := fastjson.Unmarshal(attrs, g); err != nil {
+		return err
 	}
 	g.CreatedAt, g.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &g, nil
+	return nil
 }
 
 // CreateGroup implements store.Tx.

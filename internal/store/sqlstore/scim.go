@@ -82,13 +82,15 @@ func (t *Tx) ListUsersWhere(ctx context.Context, instanceID string, f store.User
 		return nil, err
 	}
 	defer rows.Close()
-	var out []directory.User
+	out := listSlice[directory.User](f.Limit)
 	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
+		out = append(out, directory.User{})
+		if err := scanUserInto(rows, &out[len(out)-1]); err != nil {
 			return nil, err
 		}
-		out = append(out, *u)
+	}
+	if len(out) == 0 {
+		out = nil // none, as before any row was read
 	}
 	return out, rows.Err()
 }
@@ -127,13 +129,15 @@ func (t *Tx) ListGroupsWhere(ctx context.Context, instanceID string, f store.Gro
 		return nil, err
 	}
 	defer rows.Close()
-	var out []directory.Group
+	out := listSlice[directory.Group](f.Limit)
 	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
+		out = append(out, directory.Group{})
+		if err := scanGroupInto(rows, &out[len(out)-1]); err != nil {
 			return nil, err
 		}
-		out = append(out, *g)
+	}
+	if len(out) == 0 {
+		out = nil // none, as before any row was read
 	}
 	return out, rows.Err()
 }
