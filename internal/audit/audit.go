@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // EventVersion is the CloudTrail record version Atrium writes.
@@ -213,13 +214,16 @@ func Redact(v any) json.RawMessage {
 
 // RedactJSON returns the JSON document raw with the value of every secret
 // field, at any depth, replaced by Hidden; JSON null when raw is not JSON.
-// A document without a secret field, the common case, is returned as it is
-// (raw itself: the caller must not change it afterwards).
+// A document of valid UTF-8 without a secret field, the common case, is
+// returned as it is (raw itself: the caller must not change it
+// afterwards); otherwise it is decoded and encoded again, which also
+// replaces invalid UTF-8 (that encoding/json accepts inside strings, and
+// PostgreSQL refuses in a text column) with U+FFFD.
 func RedactJSON(raw []byte) json.RawMessage {
 	if !json.Valid(raw) {
 		return json.RawMessage("null")
 	}
-	if !mayHoldSecret(raw) {
+	if utf8.Valid(raw) && !mayHoldSecret(raw) {
 		return raw
 	}
 	var x any

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
@@ -376,6 +377,14 @@ func TestRedactJSON(t *testing.T) {
 	for _, bad := range []string{``, `{`, `{"a":}`, `{"Password":"x"} trailing`, `"unterminated`} {
 		if got := string(RedactJSON([]byte(bad))); got != "null" {
 			t.Errorf("RedactJSON(%q) = %s, want null", bad, got)
+		}
+	}
+	// Invalid UTF-8 inside a string is valid JSON to encoding/json; the
+	// record gets U+FFFD in its place, as a text column needs.
+	for _, raw := range []string{"{\"UserName\":\"a\xffb\"}", "{\"Password\":\"x\",\"n\":\"\xc3\"}"} {
+		got := RedactJSON([]byte(raw))
+		if !utf8.Valid(got) || !strings.Contains(string(got), "\\ufffd") && !strings.Contains(string(got), "\ufffd") {
+			t.Errorf("RedactJSON(%q) = %q, want valid UTF-8 with U+FFFD", raw, got)
 		}
 	}
 	if got := string(RedactJSON([]byte(`{"Password":"hunter2"}`))); strings.Contains(got, "hunter2") {
