@@ -55,18 +55,21 @@ func (s *Service) CreatePermissionSet(ctx context.Context, instanceARN string, i
 	}
 	err = s.write(ctx, c, func(tx store.Tx, now time.Time) error {
 		ps.CreatedAt, ps.UpdatedAt = now.Truncate(time.Microsecond), now.Truncate(time.Microsecond)
-		n, err := tx.CountPermissionSets(ctx, c.instanceID)
-		if err != nil {
-			return err
-		}
-		if n >= maxPermissionSets {
-			return errs.Errorf(errs.QuotaExceeded, o.String(), "The instance has the most permission sets allowed (%d).", maxPermissionSets)
-		}
 		if err := tx.CreatePermissionSet(ctx, ps); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return errs.Errorf(errs.Conflict, o.String(), "A permission set named %s already exists in the instance.", in.Name)
 			}
 			return err
+		}
+		// The count is read after the creation raised it: on PostgreSQL
+		// the creation holds the instance row's lock until it commits, so
+		// two creations of the last place left cannot both pass.
+		n, err := tx.CountPermissionSets(ctx, c.instanceID)
+		if err != nil {
+			return err
+		}
+		if n > maxPermissionSets {
+			return errs.Errorf(errs.QuotaExceeded, o.String(), "The instance has the most permission sets allowed (%d).", maxPermissionSets)
 		}
 		if len(in.Tags) > 0 {
 			if err := tx.PutTags(ctx, c.instanceID, ps.ID, in.Tags); err != nil {

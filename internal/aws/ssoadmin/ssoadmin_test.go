@@ -1108,3 +1108,55 @@ func orgWrite(t *testing.T, s *atriumtest.Server, fn func(ctx context.Context, t
 		t.Fatalf("writing the organization: %v", err)
 	}
 }
+
+// TestPermissionSetQuota: an instance holds at most 2,000 permission sets.
+// Eight creations at once with four places left: four succeed, four get
+// ServiceQuotaExceededException and leave nothing behind.
+func TestPermissionSetQuota(t *testing.T) {
+	engines(t, func(t *testing.T, s *atriumtest.Server) {
+		ctx := t.Context()
+		const limit, left = 2000, 4
+		err := s.App.Store.Write(ctx, func(tx store.Tx) error {
+			for i := range limit - left {
+				if err := tx.CreatePermissionSet(ctx, &access.PermissionSet{InstanceID: s.App.Bootstrap.Instance.ID, ID: fmt.Sprintf("ps-%016x", i),
+					Name: fmt.Sprintf("Filler%04d", i), SessionDuration: "PT1H", Version: 1, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := s.SSOAdmin()
+		errc := make(chan error, 2*left)
+		for i := range 2 * left {
+			go func() {
+				_, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(s.InstanceARN), Name: aws.String(fmt.Sprintf("Late%d", i))})
+				errc <- err
+			}()
+		}
+		ok := 0
+		for range 2 * left {
+			if err := <-errc; err == nil {
+				ok++
+			} else {
+				wantCode(t, err, "ServiceQuotaExceededException")
+			}
+		}
+		if ok != left {
+			t.Errorf("%d creations succeeded with %d places left, want %d", ok, left, left)
+		}
+		n := 0
+		for p := ssoadmin.NewListPermissionSetsPaginator(c, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(s.InstanceARN)}); p.HasMorePages(); {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(out.PermissionSets)
+		}
+		if n != limit {
+			t.Errorf("ListPermissionSets lists %d, want %d", n, limit)
+		}
+	})
+}
