@@ -15,24 +15,25 @@ import (
 
 // The kinds of entity the change feed names. A follower reloads the entity
 // of a change from the store, or, for the kinds that say all there is to
-// know (a user created, a member or an assignment added or removed),
-// applies the change as it is; a kind it does not know reloads the whole
-// instance.
+// know (a user or a permission set created, a member or an assignment
+// added or removed), applies the change as it is; a kind it does not know
+// reloads the whole instance.
 const (
-	changeInstance          = "instance"           // everything of an instance
-	changeOrganization      = "organization"       // the root, policy types, every OU, account and SCP
-	changeUser              = "user"               // a user: status, groups, own assignments
-	changeUserCreated       = "user_created"       // a new enabled user, in no group, without assignments
-	changeMemberAdded       = "member_added"       // memberEntity(group, user): the user joined the group
-	changeMemberRemoved     = "member_removed"     // memberEntity(group, user): the user left the group
-	changeAssignmentAdded   = "assignment_added"   // assignmentEntity(a): a new assignment
-	changeAssignmentRemoved = "assignment_removed" // assignmentEntity(a): an assignment deleted
-	changeGroup             = "group"              // a group: name, assignments
-	changeAccount           = "account"            // an account: place, status, SCPs
-	changeOU                = "ou"                 // an OU: place, name, SCPs
-	changeSCP               = "scp"                // a service control policy's document
-	changePermissionSet     = "permission_set"     // a permission set's policies
-	changeCustomerPolicies  = "customer_policies"  // an account's customer managed policies
+	changeInstance             = "instance"               // everything of an instance
+	changeOrganization         = "organization"           // the root, policy types, every OU, account and SCP
+	changeUser                 = "user"                   // a user: status, groups, own assignments
+	changeUserCreated          = "user_created"           // a new enabled user, in no group, without assignments
+	changeMemberAdded          = "member_added"           // memberEntity(group, user): the user joined the group
+	changeMemberRemoved        = "member_removed"         // memberEntity(group, user): the user left the group
+	changeAssignmentAdded      = "assignment_added"       // assignmentEntity(a): a new assignment
+	changeAssignmentRemoved    = "assignment_removed"     // assignmentEntity(a): an assignment deleted
+	changeGroup                = "group"                  // a group: name, assignments
+	changeAccount              = "account"                // an account: place, status, SCPs
+	changeOU                   = "ou"                     // an OU: place, name, SCPs
+	changeSCP                  = "scp"                    // a service control policy's document
+	changePermissionSet        = "permission_set"         // a permission set's policies
+	changePermissionSetCreated = "permission_set_created" // "id name": a new permission set without policies
+	changeCustomerPolicies     = "customer_policies"      // an account's customer managed policies
 	// changeAWSManagedPolicy is a document of the catalog of AWS managed
 	// policies, which every instance shares: its instance id is "", and the
 	// index rebuilds when it sees one (the catalog changes at start-up and
@@ -54,8 +55,9 @@ type feedStore struct {
 
 // Write implements store.Store.
 func (f *feedStore) Write(ctx context.Context, fn func(store.Tx) error) error {
-	var last int64
+	var own []store.Change // the changes committed, numbered
 	err := f.Store.Write(ctx, func(tx store.Tx) error {
+		own = nil
 		ct := &changeTx{Tx: tx}
 		if err := fn(ct); err != nil {
 			return err
@@ -67,12 +69,18 @@ func (f *feedStore) Write(ctx context.Context, fn func(store.Tx) error) error {
 		for i := range ct.changes {
 			ct.changes[i].At = now
 		}
-		var err error
-		last, err = tx.AppendChanges(ctx, ct.changes)
-		return err
+		last, err := tx.AppendChanges(ctx, ct.changes)
+		if err != nil {
+			return err
+		}
+		for i := range ct.changes {
+			ct.changes[i].Seq = last - int64(len(ct.changes)-1-i)
+		}
+		own = ct.changes
+		return nil
 	})
-	if err == nil && last > 0 {
-		f.index.afterWrite(ctx, last)
+	if err == nil && len(own) > 0 {
+		f.index.afterWrite(ctx, own)
 	}
 	return err
 }
@@ -257,7 +265,11 @@ func (t *changeTx) DetachOrgPoliciesOfType(ctx context.Context, instanceID, poli
 }
 
 func (t *changeTx) CreatePermissionSet(ctx context.Context, ps *access.PermissionSet) error {
-	return t.touchOn(t.Tx.CreatePermissionSet(ctx, ps), ps.InstanceID, changePermissionSet, ps.ID)
+	kind, entity := changePermissionSet, ps.ID
+	if ps.InlinePolicy == "" && ps.Boundary == nil && ps.Name != "" && !strings.Contains(ps.Name, " ") {
+		kind, entity = changePermissionSetCreated, ps.ID+" "+ps.Name // all there is to know
+	}
+	return t.touchOn(t.Tx.CreatePermissionSet(ctx, ps), ps.InstanceID, kind, entity)
 }
 
 func (t *changeTx) UpdatePermissionSet(ctx context.Context, ps *access.PermissionSet) error {
@@ -296,7 +308,7 @@ func (t *changeTx) DeleteAssignment(ctx context.Context, a *access.Assignment) e
 // apply in the feed's order without reading the store.
 func isDelta(kind string) bool {
 	switch kind {
-	case changeUserCreated, changeMemberAdded, changeMemberRemoved, changeAssignmentAdded, changeAssignmentRemoved:
+	case changeUserCreated, changeMemberAdded, changeMemberRemoved, changeAssignmentAdded, changeAssignmentRemoved, changePermissionSetCreated:
 		return true
 	}
 	return false
@@ -306,6 +318,13 @@ func isDelta(kind string) bool {
 // target and permission set, none of which holds a space.
 func assignmentEntity(a *access.Assignment) string {
 	return strings.Join([]string{a.PrincipalType, a.PrincipalID, a.TargetType, a.TargetID, a.PermissionSetID}, " ")
+}
+
+// splitPermissionSetCreated reads the entity of a permission_set_created
+// change: the set's id and name.
+func splitPermissionSetCreated(entity string) (id, name string, ok bool) {
+	id, name, ok = strings.Cut(entity, " ")
+	return id, name, ok && id != "" && name != "" && !strings.Contains(name, " ")
 }
 
 // splitAssignment is the inverse of assignmentEntity.

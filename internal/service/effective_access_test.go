@@ -22,6 +22,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/atriumhq/atrium/internal/atriumtest"
+	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/entitlement"
 	"github.com/atriumhq/atrium/internal/errs"
 	"github.com/atriumhq/atrium/internal/policy"
@@ -774,6 +775,41 @@ func TestIndexSurvivesMalformedChange(t *testing.T) {
 	if got := w.effective(t, alice); len(got) != 1 {
 		t.Fatalf("after a malformed change and a membership: ListEffectiveAccess = %q, want the group's one entitlement", got)
 	}
+	wantCan(t, w, alice, acct, ps, true)
+}
+
+// TestOwnChangesApplyInOrder: the changes of a write apply to the index
+// without reading the store only when the index stands just before them;
+// a change another node committed in between is read from the feed first.
+func TestOwnChangesApplyInOrder(t *testing.T) {
+	s := atriumtest.Start(t)
+	w := newWorld(t, s)
+	alice, devs := w.user(t, "alice"), w.group(t, "Developers")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct := w.account(t, "Sandbox")
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	w.effective(t, alice) // the index is built
+	before := service.OwnApplied(s.App.Service)
+	w.user(t, "bob") // a user created: applied as it is
+	if got := service.OwnApplied(s.App.Service); got != before+1 {
+		t.Fatalf("OwnApplied = %d after creating a user, want %d", got, before+1)
+	}
+	// Alice joins the group as another node would write it: in the store
+	// and the feed, this node's index not told.
+	ctx := t.Context()
+	err := s.App.Store.Write(ctx, func(tx store.Tx) error {
+		now := time.Now()
+		if err := tx.CreateMembership(ctx, &directory.Membership{InstanceID: w.instance, MembershipID: s.StoreID + "-00000000-0000-7000-8000-000000000001",
+			GroupID: devs, UserID: alice, CreatedAt: now, UpdatedAt: now, CreatedBy: "other-node", UpdatedBy: "other-node"}); err != nil {
+			return err
+		}
+		_, err := tx.AppendChanges(ctx, []store.Change{{InstanceID: w.instance, Kind: "member_added", EntityID: devs + " " + alice, At: now}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.user(t, "carol") // this node's next write: the feed first, then its own
 	wantCan(t, w, alice, acct, ps, true)
 }
 

@@ -27,6 +27,9 @@ type accessIndex struct {
 	log  *slog.Logger
 	mu   sync.Mutex // held while advancing
 	cur  atomic.Pointer[entitlement.Index]
+	// ownApplied counts the writes whose changes applied without reading
+	// the store, for tests.
+	ownApplied atomic.Int64
 	// managed holds the documents of the catalog of AWS managed policies
 	// by ARN, read at each rebuild (guarded by mu).
 	managed map[string]string
@@ -77,16 +80,49 @@ func (a *accessIndex) loadManaged(ctx context.Context, tx store.Tx) error {
 // load returns the current index, or nil before it is first built.
 func (a *accessIndex) load() *entitlement.Index { return a.cur.Load() }
 
-// afterWrite advances a built index past a change this node committed, so
-// that the writer reads its own write. An index not built yet is left to
-// the follower: a command that writes once need not build it.
-func (a *accessIndex) afterWrite(ctx context.Context, seq int64) {
+// afterWrite advances a built index past the changes own, which this node
+// has just committed, so that the writer reads its own write. When the
+// index stands just before them and they carry all they change, they apply
+// as they are, without reading the store; otherwise the index reads the
+// feed up to them. An index not built yet is left to the follower: a
+// command that writes once need not build it.
+func (a *accessIndex) afterWrite(ctx context.Context, own []store.Change) {
+	seq := own[len(own)-1].Seq
 	if x := a.cur.Load(); x == nil || x.Version() >= seq {
+		return
+	}
+	if a.applyOwn(ctx, own) {
 		return
 	}
 	if err := a.advance(ctx, seq); err != nil && ctx.Err() == nil {
 		a.log.WarnContext(ctx, "advancing the effective-access index after a write failed; the follower will", "error", err)
 	}
+}
+
+// errNeedStore tells applyOwn that the changes need the store after all.
+var errNeedStore = errors.New("the changes need reading the store")
+
+// applyOwn applies own, the changes that follow the index's version
+// directly, when each carries all it changes; it reports whether it did.
+func (a *accessIndex) applyOwn(ctx context.Context, own []store.Change) bool {
+	for _, c := range own {
+		if !isDelta(c.Kind) {
+			return false
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	x := a.cur.Load()
+	if x == nil || x.Version() != own[0].Seq-1 {
+		return false // others' changes come first: read the feed
+	}
+	next, err := a.apply(ctx, nil, x, own)
+	if err != nil {
+		return false
+	}
+	a.cur.Store(next)
+	a.ownApplied.Add(1)
+	return true
 }
 
 // advance brings the index to version want or later; with want < 0, to
@@ -173,7 +209,9 @@ func (a *accessIndex) rebuild(ctx context.Context, tx store.Tx) (*entitlement.In
 	return e.Commit(head), nil
 }
 
-// apply reloads the entities that changes name, in an edit of x.
+// apply reloads the entities that changes name, in an edit of x. With a
+// nil tx it applies only changes that carry all they change, and returns
+// errNeedStore, changing nothing, when one needs the store.
 func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Index, cs []store.Change) (*entitlement.Index, error) {
 	type key struct{ instance, kind, id string }
 	seen := map[key]bool{}
@@ -181,6 +219,9 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 	var todo []key
 	for _, c := range cs {
 		if c.Kind == changeAWSManagedPolicy {
+			if tx == nil {
+				return nil, errNeedStore
+			}
 			return a.rebuild(ctx, tx) // at the last change committed, past cs
 		}
 	}
@@ -200,6 +241,11 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 				continue // applied as it is, below
 			}
 			whole[c.InstanceID] = true
+		case changePermissionSetCreated:
+			if _, _, ok := splitPermissionSetCreated(c.EntityID); ok {
+				continue // applied as it is, below
+			}
+			whole[c.InstanceID] = true
 		default: // changeInstance, or a kind this node does not know
 			whole[c.InstanceID] = true
 		}
@@ -207,6 +253,9 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 			seen[k] = true
 			todo = append(todo, k)
 		}
+	}
+	if tx == nil && (len(whole) > 0 || len(todo) > 0) {
+		return nil, errNeedStore
 	}
 	e := x.Edit()
 	for in := range whole {
@@ -255,7 +304,13 @@ func (a *accessIndex) apply(ctx context.Context, tx store.Tx, x *entitlement.Ind
 					todo = append(todo, k)
 				}
 			}
+		case changePermissionSetCreated:
+			id, name, _ := splitPermissionSetCreated(c.EntityID)
+			e.PutPermissionSet(c.InstanceID, entitlement.PermissionSet{ID: id, Name: name})
 		}
+	}
+	if tx == nil && len(todo) > 0 {
+		return nil, errNeedStore
 	}
 	// Users are reloaded together, a few queries for all of an instance's.
 	users := map[string][]string{}

@@ -32,3 +32,7 @@ func RestartIndex(ctx context.Context, s *Service) error {
 	}
 	return err
 }
+
+// OwnApplied returns the number of writes whose changes s's index applied
+// without reading the store.
+func OwnApplied(s *Service) int64 { return s.index.ownApplied.Load() }
