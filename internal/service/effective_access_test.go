@@ -754,17 +754,26 @@ func sameGrantSet(a, b []entitlement.Grant) bool {
 	return slices.Equal(ka, kb)
 }
 
+// groupAccessFixture starts a server holding alice, not yet in the group
+// devs, whose assignment gives permission set ps in account acct; the
+// index is built.
+func groupAccessFixture(t *testing.T) (s *atriumtest.Server, w *world, alice, devs, ps, acct string) {
+	t.Helper()
+	s = atriumtest.Start(t)
+	w = newWorld(t, s)
+	alice, devs = w.user(t, "alice"), w.group(t, "Developers")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct = w.account(t, "Sandbox")
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
+	w.effective(t, alice) // the index is built
+	return s, w, alice, devs, ps, acct
+}
+
 // TestIndexSurvivesMalformedChange: a membership change this node cannot
 // read (written by a newer or broken node) makes the index reload the
 // instance instead of stopping at it.
 func TestIndexSurvivesMalformedChange(t *testing.T) {
-	s := atriumtest.Start(t)
-	w := newWorld(t, s)
-	alice, devs := w.user(t, "alice"), w.group(t, "Developers")
-	psARN, ps := w.permissionSet(t, "Dev")
-	acct := w.account(t, "Sandbox")
-	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
-	w.effective(t, alice) // the index is built
+	s, w, alice, devs, ps, acct := groupAccessFixture(t)
 	if err := s.App.Store.Write(t.Context(), func(tx store.Tx) error {
 		_, err := tx.AppendChanges(t.Context(), []store.Change{{InstanceID: w.instance, Kind: "member_added", EntityID: "no-separator", At: time.Now()}})
 		return err
@@ -782,13 +791,7 @@ func TestIndexSurvivesMalformedChange(t *testing.T) {
 // without reading the store only when the index stands just before them;
 // a change another node committed in between is read from the feed first.
 func TestOwnChangesApplyInOrder(t *testing.T) {
-	s := atriumtest.Start(t)
-	w := newWorld(t, s)
-	alice, devs := w.user(t, "alice"), w.group(t, "Developers")
-	psARN, ps := w.permissionSet(t, "Dev")
-	acct := w.account(t, "Sandbox")
-	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "GROUP", devs)
-	w.effective(t, alice) // the index is built
+	s, w, alice, devs, ps, acct := groupAccessFixture(t)
 	before := service.OwnApplied(s.App.Service)
 	w.user(t, "bob") // a user created: applied as it is
 	if got := service.OwnApplied(s.App.Service); got != before+1 {
