@@ -22,7 +22,23 @@ import (
 
 	"github.com/atriumhq/atrium/internal/app"
 	"github.com/atriumhq/atrium/internal/config"
+	"github.com/atriumhq/atrium/internal/store/storetest"
 )
+
+// OnEngines runs fn as two parallel subtests, each with a server of its
+// own: "sqlite" on the embedded default, and "postgres" on a fresh database
+// of the server ATRIUM_TEST_DATABASE_URL names (see
+// storetest.NewPostgresDatabase for when it skips).
+func OnEngines(t *testing.T, fn func(t *testing.T, s *Server)) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, Start(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, Start(t, Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
+	})
+}
 
 // Server is a running Atrium.
 type Server struct {

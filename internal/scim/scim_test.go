@@ -20,7 +20,6 @@ import (
 	"github.com/atriumhq/atrium/internal/org"
 	"github.com/atriumhq/atrium/internal/service"
 	"github.com/atriumhq/atrium/internal/store"
-	"github.com/atriumhq/atrium/internal/store/storetest"
 )
 
 // client talks SCIM to a running server.
@@ -133,17 +132,6 @@ func resources(r reply) []map[string]any {
 	return out
 }
 
-func engines(t *testing.T, fn func(t *testing.T, s *atriumtest.Server)) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
-}
-
 func TestAuthentication(t *testing.T) {
 	s := atriumtest.Start(t)
 	c := newClient(t, s)
@@ -192,7 +180,7 @@ func TestAuthentication(t *testing.T) {
 // TestEntraSequence replays the requests Microsoft Entra ID sends, in its
 // order and with its default quirks.
 func TestEntraSequence(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		c := newClient(t, s)
 		// Test Connection: a filter that matches nothing is an empty list, not 404.
 		r := c.must(200, "GET", "/Users"+q(`userName eq "7f5a8a2e-0f7e-4b49-a5a6-3b3c9a1f0d11"`), nil)
@@ -309,7 +297,7 @@ func TestEntraSequence(t *testing.T) {
 
 // TestOktaSequence replays Okta's provisioning requests.
 func TestOktaSequence(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		c := newClient(t, s)
 		r := c.must(200, "GET", "/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100", nil)
 		if r.body["itemsPerPage"] != float64(0) || r.body["startIndex"] != float64(1) {

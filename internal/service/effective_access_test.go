@@ -304,14 +304,7 @@ func wantCan(t *testing.T, w *world, user, account, ps string, want bool) {
 // TestEffectiveAccessFollowsChanges drives assignments, memberships and
 // account moves through the AWS APIs and checks the index after each.
 func TestEffectiveAccessFollowsChanges(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		testEffectiveAccessFollowsChanges(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		testEffectiveAccessFollowsChanges(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
+	atriumtest.OnEngines(t, testEffectiveAccessFollowsChanges)
 }
 
 func testEffectiveAccessFollowsChanges(t *testing.T, s *atriumtest.Server) {
@@ -396,14 +389,7 @@ func testEffectiveAccessFollowsChanges(t *testing.T, s *atriumtest.Server) {
 // PATCH, which adds and removes many at once, and checks the index after
 // each request.
 func TestEffectiveAccessFollowsSCIMMembers(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		testEffectiveAccessFollowsSCIMMembers(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		testEffectiveAccessFollowsSCIMMembers(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
+	atriumtest.OnEngines(t, testEffectiveAccessFollowsSCIMMembers)
 }
 
 func testEffectiveAccessFollowsSCIMMembers(t *testing.T, s *atriumtest.Server) {
@@ -598,14 +584,7 @@ func TestEffectiveAccessUsesManagedPolicies(t *testing.T) {
 // deleted — and checks that the index the node kept up change by change
 // answers every user exactly as an index built afresh from the store.
 func TestIndexMatchesRebuild(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		testIndexMatchesRebuild(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		testIndexMatchesRebuild(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
+	atriumtest.OnEngines(t, testIndexMatchesRebuild)
 }
 
 func testIndexMatchesRebuild(t *testing.T, s *atriumtest.Server) {

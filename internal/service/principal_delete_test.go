@@ -13,7 +13,6 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/atriumhq/atrium/internal/atriumtest"
-	"github.com/atriumhq/atrium/internal/store/storetest"
 )
 
 // TestDeletingPrincipalDeprovisions: deleting a user (identitystore) or a
@@ -23,14 +22,7 @@ import (
 // permission set another principal still holds stays provisioned, and one
 // nobody holds any more can be deleted.
 func TestDeletingPrincipalDeprovisions(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		testDeletingPrincipalDeprovisions(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		testDeletingPrincipalDeprovisions(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
+	atriumtest.OnEngines(t, testDeletingPrincipalDeprovisions)
 }
 
 func testDeletingPrincipalDeprovisions(t *testing.T, s *atriumtest.Server) {

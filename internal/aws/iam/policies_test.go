@@ -23,21 +23,7 @@ import (
 	"github.com/atriumhq/atrium/internal/atriumtest"
 	"github.com/atriumhq/atrium/internal/audit"
 	"github.com/atriumhq/atrium/internal/service"
-	"github.com/atriumhq/atrium/internal/store/storetest"
 )
-
-// engines runs fn against a server on SQLite and, when a database is
-// configured, on PostgreSQL.
-func engines(t *testing.T, fn func(t *testing.T, s *atriumtest.Server)) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
-}
 
 // wantCode fails unless err is an API error with code and HTTP status.
 func wantCode(t *testing.T, err error, code string, status int) smithy.APIError {
@@ -61,7 +47,7 @@ const readS3 = `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"All
 var policyIDRe = regexp.MustCompile(`^ANPA[A-Z2-7]{17}$`)
 
 func TestPolicies(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := newClient(s)
 		acct := s.App.Bootstrap.Organization.ManagementAccountID
@@ -281,7 +267,7 @@ func listPolicyARNs(t *testing.T, c *iam.Client, in *iam.ListPoliciesInput) []st
 // with a reason until the policy is created with iam CreatePolicy, then
 // succeeds; the policy is then attached and cannot be deleted.
 func TestCustomerManagedPolicyProvisioning(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := newClient(s)
 		sso := ssoadmin.NewFromConfig(s.AWSConfig())

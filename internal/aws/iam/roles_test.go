@@ -101,7 +101,7 @@ func (a *admin) assign(ps *string, remove bool) {
 var roleNameRe = regexp.MustCompile(`^AWSReservedSSO_Ops_[0-9a-f]{16}$`)
 
 func TestProvisionedRoles(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := newClient(s)
 		a := newAdmin(t, s)

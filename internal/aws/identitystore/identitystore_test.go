@@ -16,21 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/atriumhq/atrium/internal/atriumtest"
-	"github.com/atriumhq/atrium/internal/store/storetest"
 )
-
-// engines runs fn against a server on SQLite and, when configured, on
-// PostgreSQL.
-func engines(t *testing.T, fn func(t *testing.T, s *atriumtest.Server)) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
-}
 
 // wantCode fails unless err is an AWS API error with code.
 func wantCode(t *testing.T, err error, code string) smithy.APIError {
@@ -67,7 +53,7 @@ func mustCreateGroup(t *testing.T, c *identitystore.Client, store, name string) 
 }
 
 func TestInstances(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		c := s.SSOAdmin()
 		out, err := c.ListInstances(t.Context(), &ssoadmin.ListInstancesInput{})
 		if err != nil {
@@ -98,7 +84,7 @@ func TestInstances(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.IdentityStore()
 		store := aws.String(s.StoreID)
@@ -243,7 +229,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestCreateUserErrors(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		c := s.IdentityStore()
 		mustCreateUser(t, c, s.StoreID, "taken")
 		name := &types.Name{GivenName: aws.String("G"), FamilyName: aws.String("F")}
@@ -302,7 +288,7 @@ func TestCreateUserErrors(t *testing.T) {
 }
 
 func TestListUsersPaging(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.IdentityStore()
 		want := map[string]bool{}
@@ -351,7 +337,7 @@ func TestListUsersPaging(t *testing.T) {
 }
 
 func TestGroupsAndMemberships(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.IdentityStore()
 		store := aws.String(s.StoreID)
@@ -494,7 +480,7 @@ func TestGroupsAndMemberships(t *testing.T) {
 // TestConcurrentCreateSameName checks that concurrent creates of one user
 // name leave exactly one user.
 func TestConcurrentCreateSameName(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		c := s.IdentityStore()
 		const n = 8
 		errc := make(chan error, n)

@@ -15,22 +15,12 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/atriumhq/atrium/internal/atriumtest"
-	"github.com/atriumhq/atrium/internal/store/storetest"
 )
 
 // engines runs fn against a server on SQLite and, when configured, on
 // PostgreSQL.
 func engines(t *testing.T, fn func(t *testing.T, s *atriumtest.Server, c *organizations.Client)) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		s := atriumtest.Start(t)
-		fn(t, s, organizations.NewFromConfig(s.AWSConfig()))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		s := atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)})
-		fn(t, s, organizations.NewFromConfig(s.AWSConfig()))
-	})
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) { fn(t, s, organizations.NewFromConfig(s.AWSConfig())) })
 }
 
 // statuses are the HTTP statuses of the organizations exceptions.

@@ -22,21 +22,7 @@ import (
 	"github.com/atriumhq/atrium/internal/org"
 	"github.com/atriumhq/atrium/internal/service"
 	"github.com/atriumhq/atrium/internal/store"
-	"github.com/atriumhq/atrium/internal/store/storetest"
 )
-
-// engines runs fn against a server on SQLite and, when configured, on
-// PostgreSQL.
-func engines(t *testing.T, fn func(t *testing.T, s *atriumtest.Server)) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		fn(t, atriumtest.Start(t, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(t)}))
-	})
-}
 
 // wantCode fails unless err is an AWS API error with code.
 func wantCode(t *testing.T, err error, code string) smithy.APIError {
@@ -63,7 +49,7 @@ func mustCreatePermissionSet(t *testing.T, s *atriumtest.Server, name string) st
 var psARNRe = regexp.MustCompile(`^arn:aws:sso:::permissionSet/ssoins-[0-9a-f]{16}/ps-[0-9a-f]{16}$`)
 
 func TestPermissionSets(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -196,7 +182,7 @@ func TestPermissionSets(t *testing.T) {
 }
 
 func TestInlinePolicy(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -241,7 +227,7 @@ func TestInlinePolicy(t *testing.T) {
 }
 
 func TestManagedPolicies(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -347,7 +333,7 @@ func TestManagedPolicies(t *testing.T) {
 }
 
 func TestPermissionsBoundary(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -394,7 +380,7 @@ func TestPermissionsBoundary(t *testing.T) {
 }
 
 func TestTagsAndInstance(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -594,7 +580,7 @@ func provisionDone(t *testing.T, s *atriumtest.Server, ps, targetType, target st
 }
 
 func TestAccountAssignments(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -807,7 +793,7 @@ func mustPutCustomerPolicy(t *testing.T, s *atriumtest.Server, account, path, na
 }
 
 func TestProvisioning(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -952,7 +938,7 @@ func TestProvisioning(t *testing.T) {
 // assignment to an OU applies to every account under it, at any depth,
 // including accounts moved there later, and not to those moved out.
 func TestOrganizationalUnitAssignments(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		c := s.SSOAdmin()
 		inst := aws.String(s.InstanceARN)
@@ -1113,7 +1099,7 @@ func orgWrite(t *testing.T, s *atriumtest.Server, fn func(ctx context.Context, t
 // Eight creations at once with four places left: four succeed, four get
 // ServiceQuotaExceededException and leave nothing behind.
 func TestPermissionSetQuota(t *testing.T) {
-	engines(t, func(t *testing.T, s *atriumtest.Server) {
+	atriumtest.OnEngines(t, func(t *testing.T, s *atriumtest.Server) {
 		ctx := t.Context()
 		const limit, left = 2000, 4
 		err := s.App.Store.Write(ctx, func(tx store.Tx) error {
