@@ -202,6 +202,15 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
+// verifier recomputes signatures. The canonical request is rebuilt from
+// the request as received: its query as it is and exactly the signed
+// headers, so the signer must not move headers into the query (a
+// presigning client that did so sent them in the query already). One
+// signer serves every request: it keeps the signing key it derived for an
+// access key, service, region and day, which an access key id, never
+// reused with another secret, determines.
+var verifier = v4.NewSigner(func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
+
 // expected recomputes the signature with the SDK's signer over a copy of r
 // that holds exactly the headers the client signed.
 func expected(ctx context.Context, r *http.Request, body []byte, sig *signature, creds aws.Credentials, t time.Time) (string, error) {
@@ -235,11 +244,6 @@ func expected(ctx context.Context, r *http.Request, body []byte, sig *signature,
 			}
 		}
 	}
-	// The canonical request is rebuilt from the request as received: its
-	// query as it is and exactly the signed headers, so the signer must not
-	// move headers into the query (a presigning client that did so sent them
-	// in the query already).
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
 	// The payload hash is always computed from the body: a client's
 	// X-Amz-Content-Sha256 must match it, and UNSIGNED-PAYLOAD is refused,
 	// so that a signature always covers the body, presigned or not.
@@ -249,7 +253,7 @@ func expected(ctx context.Context, r *http.Request, body []byte, sig *signature,
 		if h := r.URL.Query().Get("X-Amz-Content-Sha256"); h != "" && h != hash {
 			return "", sigErr("InvalidSignatureException", "The provided 'X-Amz-Content-Sha256' parameter does not match what was computed.")
 		}
-		signed, _, err := signer.PresignHTTP(ctx, creds, c, hash, sig.service, sig.region, t)
+		signed, _, err := verifier.PresignHTTP(ctx, creds, c, hash, sig.service, sig.region, t)
 		if err != nil {
 			return "", sigErr("IncompleteSignatureException", "The presigned URL cannot be verified.")
 		}
@@ -263,7 +267,7 @@ func expected(ctx context.Context, r *http.Request, body []byte, sig *signature,
 		return "", sigErr("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.")
 	}
 	c.Header.Del("Authorization")
-	if err := signer.SignHTTP(ctx, creds, c, hash, sig.service, sig.region, t); err != nil {
+	if err := verifier.SignHTTP(ctx, creds, c, hash, sig.service, sig.region, t); err != nil {
 		return "", sigErr("IncompleteSignatureException", "The request cannot be verified.")
 	}
 	auth := c.Header.Get("Authorization")
