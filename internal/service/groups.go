@@ -47,13 +47,6 @@ func (s *Service) groupConflict(ctx context.Context, tx store.Tx, o op, g *direc
 	if !errors.Is(err, store.ErrConflict) {
 		return err
 	}
-	if err := s.checkGroupUnique(ctx, tx, o, g); err != nil {
-		return err
-	}
-	return uniqueness(o, msg)
-}
-
-func (s *Service) checkGroupUnique(ctx context.Context, tx store.Tx, o op, g *directory.Group) error {
 	same, err := tx.ListGroups(ctx, g.InstanceID, store.GroupQuery{DisplayName: g.DisplayName, Page: store.Page{Limit: 2}})
 	if err != nil {
 		return err
@@ -63,16 +56,7 @@ func (s *Service) checkGroupUnique(ctx context.Context, tx store.Tx, o op, g *di
 			return uniqueness(o, "Duplicate GroupDisplayName.")
 		}
 	}
-	for _, x := range g.ExternalIDs {
-		id, err := tx.FindByExternalID(ctx, g.InstanceID, TypeGroup, x)
-		if err == nil && id != g.GroupID {
-			return uniqueness(o, "Duplicate ExternalId.")
-		}
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
+	return externalIDConflict(ctx, tx, o, g.InstanceID, TypeGroup, g.GroupID, g.ExternalIDs, msg)
 }
 
 func (s *Service) getGroup(ctx context.Context, tx store.Tx, o op, c *call, storeID, groupID string) (*directory.Group, error) {

@@ -146,15 +146,6 @@ func (s *Service) userConflict(ctx context.Context, tx store.Tx, o op, u *direct
 	if !errors.Is(err, store.ErrConflict) {
 		return err
 	}
-	if err := s.checkUserUnique(ctx, tx, o, u); err != nil {
-		return err
-	}
-	return uniqueness(o, msg)
-}
-
-// checkUserUnique reports a conflict when another user has u's user name or
-// one of its external ids.
-func (s *Service) checkUserUnique(ctx context.Context, tx store.Tx, o op, u *directory.User) error {
 	same, err := tx.ListUsers(ctx, u.InstanceID, store.UserQuery{UserName: u.UserName, Page: store.Page{Limit: 2}})
 	if err != nil {
 		return err
@@ -164,16 +155,22 @@ func (s *Service) checkUserUnique(ctx context.Context, tx store.Tx, o op, u *dir
 			return uniqueness(o, "Duplicate UserName.")
 		}
 	}
-	for _, x := range u.ExternalIDs {
-		id, err := tx.FindByExternalID(ctx, u.InstanceID, TypeUser, x)
-		if err == nil && id != u.UserID {
+	return externalIDConflict(ctx, tx, o, u.InstanceID, TypeUser, u.UserID, u.ExternalIDs, msg)
+}
+
+// externalIDConflict returns the uniqueness error of a user or group (kind,
+// id) one of whose external ids another holds, or msg's when none is.
+func externalIDConflict(ctx context.Context, tx store.Tx, o op, instanceID, kind, id string, ids []directory.ExternalID, msg string) error {
+	for _, x := range ids {
+		holder, err := tx.FindByExternalID(ctx, instanceID, kind, x)
+		if err == nil && holder != id {
 			return uniqueness(o, "Duplicate ExternalId.")
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
-	return nil
+	return uniqueness(o, msg)
 }
 
 func (s *Service) getUser(ctx context.Context, tx store.Tx, o op, c *call, storeID, userID string) (*directory.User, error) {

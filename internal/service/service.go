@@ -240,7 +240,7 @@ func (s *Service) event(ctx context.Context, c *call, now time.Time) audit.Event
 		AWSRegion:          s.region,
 		SourceIPAddress:    r.SourceIP,
 		UserAgent:          r.UserAgent,
-		RequestParameters:  redactParams(r.Params),
+		RequestParameters:  audit.RedactJSON(r.Params), // null when there are none
 		ResponseElements:   json.RawMessage("null"),
 		RequestID:          r.ID,
 		ReadOnly:           c.op.readOnly,
@@ -301,13 +301,6 @@ func (s *Service) appendUnattended(ctx context.Context, tx store.Tx, u unattende
 	}
 	_, err = tx.AppendAudit(ctx, s.keys.AuditKey(), u.instanceID, now, u.name, data)
 	return err
-}
-
-func redactParams(p json.RawMessage) json.RawMessage {
-	if len(p) == 0 {
-		return json.RawMessage("null")
-	}
-	return audit.RedactJSON(p)
 }
 
 func identity(c *reqctx.Caller) audit.UserIdentity {
