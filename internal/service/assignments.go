@@ -94,7 +94,7 @@ func (s *Service) describeOperation(ctx context.Context, o op, kind access.Opera
 		return nil, s.fail(ctx, c, err)
 	}
 	var op *access.Operation
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
 		op, err = tx.GetOperation(ctx, c.instanceID, requestID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && op.Kind != kind {
 			return errs.Errorf(errs.NotFound, o.String(), "Could not find request with id %s.", requestID)

@@ -82,7 +82,7 @@ func (s *Service) DescribeGroup(ctx context.Context, storeID, groupID string) (*
 		return nil, s.fail(ctx, c, err)
 	}
 	var g *directory.Group
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
 		g, err = s.getGroup(ctx, tx, o, c, storeID, groupID)
 		return err
 	})
@@ -185,7 +185,11 @@ func (s *Service) ListGroups(ctx context.Context, storeID string, filters []Filt
 		q.DisplayName = f.AttributeValue
 	}
 	var groups []directory.Group
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	run := s.read
+	if q.DisplayName != "" { // a unique name: one group at most
+		run = s.lookup
+	}
+	err = run(ctx, c, func(tx store.Tx) (err error) {
 		groups, err = tx.ListGroups(ctx, c.instanceID, q)
 		return err
 	})
@@ -214,7 +218,7 @@ func (s *Service) GetGroupID(ctx context.Context, storeID string, alt AlternateI
 		return "", s.fail(ctx, c, errs.Errorf(errs.Invalid, o.String(), "The attribute %s is not a unique attribute.", alt.AttributePath))
 	}
 	var id string
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		if alt.ExternalID != nil {
 			var err error
 			id, err = tx.FindByExternalID(ctx, c.instanceID, TypeGroup, *alt.ExternalID)

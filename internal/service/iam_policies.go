@@ -152,7 +152,7 @@ func (s *Service) IAMGetPolicy(ctx context.Context, policyARN string) (*IAMPolic
 		return nil, s.fail(ctx, c, err)
 	}
 	var out *IAMPolicy
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
 		out, err = lookupPolicy(ctx, tx, o, c, ref, true)
 		return err
 	})
@@ -175,7 +175,7 @@ func (s *Service) IAMGetPolicyVersion(ctx context.Context, policyARN, versionID 
 		return nil, s.fail(ctx, c, err)
 	}
 	var out *PolicyVersion
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		p, err := lookupPolicy(ctx, tx, o, c, ref, false)
 		if err != nil {
 			return err

@@ -196,7 +196,7 @@ func (s *Service) DescribeUser(ctx context.Context, storeID, userID string) (*di
 		return nil, s.fail(ctx, c, err)
 	}
 	var u *directory.User
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
 		u, err = s.getUser(ctx, tx, o, c, storeID, userID)
 		return err
 	})
@@ -307,7 +307,11 @@ func (s *Service) ListUsers(ctx context.Context, storeID string, filters []Filte
 		q.UserName = f.AttributeValue
 	}
 	var users []directory.User
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	run := s.read
+	if q.UserName != "" { // a unique name: one user at most
+		run = s.lookup
+	}
+	err = run(ctx, c, func(tx store.Tx) (err error) {
 		users, err = tx.ListUsers(ctx, c.instanceID, q)
 		return err
 	})
@@ -370,7 +374,7 @@ func (s *Service) GetUserID(ctx context.Context, storeID string, alt AlternateId
 		}
 	}
 	var id string
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		if alt.ExternalID != nil {
 			var err error
 			id, err = tx.FindByExternalID(ctx, c.instanceID, TypeUser, *alt.ExternalID)

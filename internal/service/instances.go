@@ -49,7 +49,7 @@ func (s *Service) DescribeInstance(ctx context.Context, instanceARN string) (*or
 		return nil, s.fail(ctx, c, errs.E(errs.Invalid, o.String(), "1 validation error detected: Value at 'instanceArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}"))
 	}
 	var in *org.Instance
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		if id != c.instanceID {
 			return errs.Errorf(errs.NotFound, o.String(), "Could not find instance %s.", instanceARN)
 		}

@@ -84,7 +84,7 @@ func (s *Service) DescribeGroupMembership(ctx context.Context, storeID, membersh
 		return nil, s.fail(ctx, c, err)
 	}
 	var m *directory.Membership
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
 		m, err = s.getMembership(ctx, tx, o, c, storeID, membershipID)
 		return err
 	})
@@ -120,7 +120,7 @@ func (s *Service) GetGroupMembershipID(ctx context.Context, storeID, groupID, us
 		return "", s.fail(ctx, c, err)
 	}
 	var id string
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		m, err := tx.FindMembership(ctx, c.instanceID, groupID, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return errs.E(errs.NotFound, o.String(), "The user is not a member of the group.").With("ResourceType", TypeMembership)
@@ -209,7 +209,7 @@ func (s *Service) IsMemberInGroups(ctx context.Context, storeID, userID string, 
 		return nil, s.fail(ctx, c, invalid)
 	}
 	out := make([]MembershipResult, len(groupIDs))
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		if _, err := s.getUser(ctx, tx, o, c, storeID, userID); err != nil {
 			return err
 		}

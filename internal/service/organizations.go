@@ -289,7 +289,7 @@ func (s *Service) DescribeOrganization(ctx context.Context) (*Organization, erro
 	g := c.org
 	out := &Organization{Organization: *g, ARN: arn.OrganizationARN(g.ManagementAccountID, g.ID),
 		ManagementAccountARN: arn.OrgAccountARN(g.ManagementAccountID, g.ID, g.ManagementAccountID)}
-	err = s.read(ctx, c.call, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c.call, func(tx store.Tx) (err error) {
 		out.PolicyTypes, err = tx.ListPolicyTypes(ctx, c.instanceID)
 		return err
 	})

@@ -75,7 +75,7 @@ func (s *Service) DescribeCreateAccountStatus(ctx context.Context, requestID str
 		return nil, s.fail(ctx, c.call, err)
 	}
 	var st *org.CreateAccountStatus
-	err = s.read(ctx, c.call, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c.call, func(tx store.Tx) (err error) {
 		st, err = tx.GetCreateAccountStatus(ctx, c.instanceID, requestID)
 		if errors.Is(err, store.ErrNotFound) {
 			return orgNotFound(o, "CreateAccountStatusNotFoundException", "We can't find a create account request with the CreateAccountRequestId that you specified.")
@@ -131,7 +131,7 @@ func (s *Service) DescribeAccount(ctx context.Context, accountID string) (*OrgAc
 		return nil, s.fail(ctx, c.call, err)
 	}
 	var out OrgAccount
-	err = s.read(ctx, c.call, func(tx store.Tx) error {
+	err = s.lookup(ctx, c.call, func(tx store.Tx) error {
 		a, err := getAccount(ctx, tx, o, c.instanceID, accountID)
 		if err != nil {
 			return err

@@ -343,7 +343,7 @@ func (s *Service) DescribePolicy(ctx context.Context, policyID string) (*OrgPoli
 		return nil, s.fail(ctx, c.call, err)
 	}
 	var out OrgPolicy
-	err = s.read(ctx, c.call, func(tx store.Tx) error {
+	err = s.lookup(ctx, c.call, func(tx store.Tx) error {
 		p, err := getPolicy(ctx, tx, o, c.instanceID, policyID)
 		if err != nil {
 			return err

@@ -165,7 +165,7 @@ func (s *Service) DescribeOrganizationalUnit(ctx context.Context, ouID string) (
 		return nil, s.fail(ctx, c.call, err)
 	}
 	var out OrgUnit
-	err = s.read(ctx, c.call, func(tx store.Tx) error {
+	err = s.lookup(ctx, c.call, func(tx store.Tx) error {
 		u, err := getOU(ctx, tx, o, c.instanceID, ouID)
 		if err != nil {
 			return err

@@ -93,7 +93,7 @@ func (s *Service) DescribePermissionSet(ctx context.Context, instanceARN, psARN 
 		return nil, err
 	}
 	var ps *access.PermissionSet
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
 		ps, err = getPermissionSet(ctx, tx, o, c, id)
 		return err
 	})
@@ -259,7 +259,7 @@ func (s *Service) GetInlinePolicyForPermissionSet(ctx context.Context, instanceA
 		return "", err
 	}
 	var doc string
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		ps, err := getPermissionSet(ctx, tx, o, c, id)
 		if err == nil {
 			doc = ps.InlinePolicy
@@ -481,7 +481,7 @@ func (s *Service) GetPermissionsBoundaryForPermissionSet(ctx context.Context, in
 		return nil, err
 	}
 	var b *access.Boundary
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		ps, err := getPermissionSet(ctx, tx, o, c, id)
 		if err != nil {
 			return err

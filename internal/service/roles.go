@@ -157,7 +157,7 @@ func (s *Service) IAMGetRole(ctx context.Context, name string) (*Role, error) {
 		return nil, s.fail(ctx, c, err)
 	}
 	var out *Role
-	err = s.read(ctx, c, func(tx store.Tx) error {
+	err = s.lookup(ctx, c, func(tx store.Tx) error {
 		r, err := tx.GetRole(ctx, c.instanceID, c.accountID, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return errs.Errorf(errs.NotFound, o.String(), "The role with name %s cannot be found.", name).WithCode("NoSuchEntityException")

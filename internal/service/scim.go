@@ -101,7 +101,7 @@ func (s *Service) SCIMGetUser(ctx context.Context, id string) (*directory.User, 
 	}
 	var u *directory.User
 	var groups []string
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
 		if u, err = s.getUser(ctx, tx, o, c, in.IdentityStoreID, id); err != nil {
 			return err
 		}
@@ -460,7 +460,11 @@ func (s *Service) SCIMGetGroup(ctx context.Context, id string, withMembers bool)
 	}
 	var g *directory.Group
 	var members []string
-	err = s.read(ctx, c, func(tx store.Tx) (err error) {
+	run := s.lookup
+	if withMembers { // as many rows as members
+		run = s.read
+	}
+	err = run(ctx, c, func(tx store.Tx) (err error) {
 		if g, err = s.getGroup(ctx, tx, o, c, in.IdentityStoreID, id); err != nil {
 			return err
 		}

@@ -184,6 +184,34 @@ func (s *Service) read(ctx context.Context, c *call, fn func(tx store.Tx) error)
 	return s.finish(ctx, c, mapStoreErr(c.op, err))
 }
 
+// lookup runs a read-only operation that reads a few rows: fn and its
+// audit event in one transaction, the event's (see finish). On SQLite that
+// transaction is the writer's, whose page cache stays warm, where a read
+// transaction of its own would begin, lock and read its pages anew after
+// every write. A listing, which reads many rows, runs with read instead, so
+// that it does not hold up the writes. When fn fails in the store, not in
+// the domain, its failure is audited in a transaction of its own.
+func (s *Service) lookup(ctx context.Context, c *call, fn func(tx store.Tx) error) error {
+	now := s.now().UTC()
+	e := s.event(ctx, c, now)
+	var ferr error
+	err := s.writeEvent(ctx, func(tx store.Tx) error {
+		ferr = mapStoreErr(c.op, fn(tx))
+		if errs.KindOf(ferr) == errs.Internal && ferr != nil {
+			return ferr
+		}
+		return s.putEvent(ctx, tx, c, e, now, ferr)
+	})
+	switch {
+	case err == nil:
+		return ferr
+	case ferr != nil && errs.KindOf(ferr) == errs.Internal:
+		return s.finish(ctx, c, ferr)
+	}
+	s.log.ErrorContext(ctx, "writing an audit event failed", "op", c.op.name, "error", err)
+	return errs.Wrap(c.op.String(), err)
+}
+
 // write runs a mutation: fn and its audit event in one transaction. A
 // failed mutation is audited in a transaction of its own.
 func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now time.Time) error) error {
