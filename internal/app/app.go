@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -208,6 +209,29 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Shutdown waits for connections that have not begun a request yet
+	// (StateNew) as if they were in flight, for up to five seconds: a
+	// client's spare connection then held up every shutdown, and one with
+	// a shorter drain failed. Once the listener is closed, they are closed
+	// too, as idle keep-alive connections are.
+	var mu sync.Mutex
+	fresh := map[net.Conn]bool{}
+	srv.ConnState = func(c net.Conn, st http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		if st == http.StateNew {
+			fresh[c] = true
+		} else {
+			delete(fresh, c)
+		}
+	}
+	srv.RegisterOnShutdown(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for c := range fresh {
+			_ = c.Close()
+		}
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.InfoContext(ctx, "serving", "address", "http://"+ln.Addr().String())
