@@ -35,6 +35,17 @@ type viewEdit struct {
 	groupsDeleted map[string]bool // groups removed: their members forget them
 	removed       map[*Grant]bool // assignments gone from byTarget
 	added         map[string][]*Grant
+	// ownGrants holds the grant lists AddGrant and RemoveGrant made in this
+	// edit, by principal ("USER id", "GROUP id"): they change these in
+	// place, where they copy a list that older versions share.
+	ownGrants map[string][]*Grant
+}
+
+// ownsGrants reports whether grants is the list this edit made for key;
+// PutUser and PutGroup may have put another in its place since.
+func (ve *viewEdit) ownsGrants(key string, grants []*Grant) bool {
+	own := ve.ownGrants[key]
+	return cap(own) > 0 && cap(grants) > 0 && &own[:1][0] == &grants[:1][0]
 }
 
 func (e *Edit) view(instanceID string) *viewEdit {
@@ -42,7 +53,7 @@ func (e *Edit) view(instanceID string) *viewEdit {
 		return ve
 	}
 	ve := &viewEdit{opts: e.base.opts, groupsDeleted: map[string]bool{},
-		removed: map[*Grant]bool{}, added: map[string][]*Grant{}}
+		removed: map[*Grant]bool{}, added: map[string][]*Grant{}, ownGrants: map[string][]*Grant{}}
 	if old, ok := e.base.instances[instanceID]; ok && !e.drop[instanceID] {
 		cp := *old
 		ve.v = &cp
@@ -226,18 +237,23 @@ func (e *Edit) changeGrant(instanceID string, g Grant, add bool) bool {
 		return false
 	}
 	i, found := slices.BinarySearchFunc(old, g, func(x *Grant, g Grant) int { return compareGrants(*x, g) })
-	var grants []*Grant
-	switch {
-	case add && !found:
-		ng := g
-		grants = slices.Insert(slices.Clone(old), i, &ng)
-		ve.replaceGrants(nil, grants[i:i+1])
-	case !add && found:
-		ve.replaceGrants(old[i:i+1], nil)
-		grants = slices.Delete(slices.Clone(old), i, i+1)
-	default:
+	if add == found {
 		return true // nothing changes
 	}
+	key := g.PrincipalType + " " + g.PrincipalID
+	grants := old
+	if !ve.ownsGrants(key, old) {
+		grants = slices.Clone(old)
+	}
+	if add {
+		ng := g
+		grants = slices.Insert(grants, i, &ng)
+		ve.replaceGrants(nil, grants[i:i+1])
+	} else {
+		ve.replaceGrants(old[i:i+1], nil)
+		grants = slices.Delete(grants, i, i+1)
+	}
+	ve.ownGrants[key] = grants
 	if g.PrincipalType == access.PrincipalGroup {
 		ge := ve.v.groups[g.PrincipalID]
 		ve.v.groups[g.PrincipalID] = &groupEntry{Group: ge.Group, grants: grants}
