@@ -77,6 +77,7 @@ func (f *feedStore) Write(ctx context.Context, fn func(store.Tx) error) error {
 			ct.changes[i].Seq = last - int64(len(ct.changes)-1-i)
 		}
 		own = ct.changes
+		tx.OnCommit(func() { f.index.committed(last) })
 		return nil
 	})
 	if err == nil && len(own) > 0 {

@@ -64,7 +64,7 @@ func (s *Service) ListEffectiveAccess(ctx context.Context, instanceARN, userID s
 		s.log.ErrorContext(ctx, "the effective-access index cannot catch up", "error", err)
 		return nil, errs.Wrap(o.String(), err)
 	}
-	return s.describe(c.instanceID, userID), nil
+	return s.describe(ctx, c.instanceID, userID), nil
 }
 
 // EffectiveAccessOf is ListEffectiveAccess for the operator at a node's
@@ -93,15 +93,15 @@ func (s *Service) EffectiveAccessOf(ctx context.Context, instanceID, userName st
 	if err := s.index.advance(ctx, -1); err != nil {
 		return nil, errs.Wrap(opName, err)
 	}
-	return s.describe(inst, userID), nil
+	return s.describe(ctx, inst, userID), nil
 }
 
 // entitlementBufs holds the buffers describe reads the index into.
 var entitlementBufs = sync.Pool{New: func() any { return new([]entitlement.Entitlement) }}
 
 // describe names the entitlements of a user.
-func (s *Service) describe(instanceID, userID string) []Entitlement {
-	v := s.accessView(instanceID)
+func (s *Service) describe(ctx context.Context, instanceID, userID string) []Entitlement {
+	v := s.accessView(ctx, instanceID)
 	buf := entitlementBufs.Get().(*[]entitlement.Entitlement)
 	ens := v.AppendEntitlements((*buf)[:0], userID)
 	defer func() {
@@ -129,10 +129,11 @@ func (s *Service) describe(instanceID, userID string) []Entitlement {
 
 // accessView is the fast path for callers inside the service (credentials,
 // the portal): the effective access of an instance as this node's index
-// has it now, without I/O, locks or an audit event. It is empty until the
-// index is first built.
-func (s *Service) accessView(instanceID string) *entitlement.View {
-	if x := s.index.load(); x != nil {
+// has it now, without an audit event, and without I/O or locks unless this
+// node committed a change the index has yet to apply (see accessIndex.view).
+// It is empty until the index is first built.
+func (s *Service) accessView(ctx context.Context, instanceID string) *entitlement.View {
+	if x := s.index.view(ctx); x != nil {
 		return x.View(instanceID)
 	}
 	return emptyIndex.View(instanceID)

@@ -816,6 +816,23 @@ func TestAssignAfterIndexLoad(t *testing.T) {
 	wantCan(t, w, alice, acct, ps, false)
 }
 
+// TestViewCatchesUpWithOwnWrites: an assignment this node completed is in
+// its index as soon as the operation reads SUCCEEDED, even when the
+// worker's goroutine has yet to apply it (here: never does).
+func TestViewCatchesUpWithOwnWrites(t *testing.T) {
+	s := atriumtest.Start(t)
+	w := newWorld(t, s)
+	alice := w.user(t, "alice")
+	psARN, ps := w.permissionSet(t, "Dev")
+	acct := w.account(t, "Sandbox")
+	service.SkipAfterWrite(s.App.Service, true)
+	defer service.SkipAfterWrite(s.App.Service, false)
+	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "USER", alice)
+	wantCan(t, w, alice, acct, ps, true)
+	w.assign(t, true, psARN, "AWS_ACCOUNT", acct, "USER", alice)
+	wantCan(t, w, alice, acct, ps, false)
+}
+
 // TestJoinAfterIndexLoad: an index loaded whole leaves out users with
 // neither groups nor assignments; such a user joining a group afterwards
 // must still gain the group's access, at once.

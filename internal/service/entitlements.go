@@ -30,6 +30,12 @@ type accessIndex struct {
 	// ownApplied counts the writes whose changes applied without reading
 	// the store, for tests.
 	ownApplied atomic.Int64
+	// ownCommitted is the last change this node committed, set as the
+	// commit ends: before any call learns of it through this node, and so
+	// before afterWrite applies it (see view).
+	ownCommitted atomic.Int64
+	// skipAfterWrite makes afterWrite do nothing, for tests of view.
+	skipAfterWrite atomic.Bool
 	// managed holds the documents of the catalog of AWS managed policies
 	// by ARN, read at each rebuild (guarded by mu).
 	managed map[string]string
@@ -80,6 +86,35 @@ func (a *accessIndex) loadManaged(ctx context.Context, tx store.Tx) error {
 // load returns the current index, or nil before it is first built.
 func (a *accessIndex) load() *entitlement.Index { return a.cur.Load() }
 
+// committed records that this node committed the changes up to seq.
+func (a *accessIndex) committed(seq int64) {
+	for {
+		cur := a.ownCommitted.Load()
+		if seq <= cur || a.ownCommitted.CompareAndSwap(cur, seq) {
+			return
+		}
+	}
+}
+
+// view returns the current index once it holds every change this node
+// has committed. A caller may learn of a write (its response, a status
+// another call reads) as soon as it commits, while the writer has yet to
+// apply it (afterWrite): view then applies it first, or waits while the
+// writer does. It returns nil before the index is first built.
+func (a *accessIndex) view(ctx context.Context) *entitlement.Index {
+	x := a.cur.Load()
+	if x == nil {
+		return nil
+	}
+	if want := a.ownCommitted.Load(); x.Version() < want {
+		if err := a.advance(ctx, want); err != nil && ctx.Err() == nil {
+			a.log.WarnContext(ctx, "the effective-access index cannot catch up with this node's writes", "error", err)
+		}
+		x = a.cur.Load()
+	}
+	return x
+}
+
 // afterWrite advances a built index past the changes own, which this node
 // has just committed, so that the writer reads its own write. When the
 // index stands just before them and they carry all they change, they apply
@@ -88,7 +123,7 @@ func (a *accessIndex) load() *entitlement.Index { return a.cur.Load() }
 // command that writes once need not build it.
 func (a *accessIndex) afterWrite(ctx context.Context, own []store.Change) {
 	seq := own[len(own)-1].Seq
-	if x := a.cur.Load(); x == nil || x.Version() >= seq {
+	if x := a.cur.Load(); x == nil || x.Version() >= seq || a.skipAfterWrite.Load() {
 		return
 	}
 	if a.applyOwn(ctx, own) {

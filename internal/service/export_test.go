@@ -8,7 +8,9 @@ import (
 )
 
 // AccessView exposes the fast path of the effective-access index to tests.
-func AccessView(s *Service, instanceID string) *entitlement.View { return s.accessView(instanceID) }
+func AccessView(s *Service, instanceID string) *entitlement.View {
+	return s.accessView(context.Background(), instanceID)
+}
 
 // RebuildIndex builds s's effective-access index afresh from the store,
 // beside the one s keeps.
@@ -32,6 +34,10 @@ func RestartIndex(ctx context.Context, s *Service) error {
 	}
 	return err
 }
+
+// SkipAfterWrite makes s's index leave its own writes to the follower and
+// to the readers that catch up with them.
+func SkipAfterWrite(s *Service, skip bool) { s.index.skipAfterWrite.Store(skip) }
 
 // OwnApplied returns the number of writes whose changes s's index applied
 // without reading the store.

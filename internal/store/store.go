@@ -69,6 +69,11 @@ type WorkListener interface {
 // Tx is one transaction. Every method takes the context first; directory
 // methods are scoped to an instance.
 type Tx interface {
+	// OnCommit has f called once the transaction has committed, before
+	// the call that committed it returns; on SQLite, before any call whose
+	// write shared the commit returns, by the writer. f must be quick and
+	// must not use the transaction.
+	OnCommit(f func())
 	// LockBootstrap serializes bootstrap across nodes sharing the database
 	// until the transaction ends.
 	LockBootstrap(ctx context.Context) error

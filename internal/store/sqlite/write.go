@@ -279,6 +279,7 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 	}
 	type ran struct {
 		r   *request
+		tx  *sqlstore.Tx
 		err error // the function's
 	}
 	var done []ran
@@ -288,8 +289,8 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 		if !r.start() {
 			continue
 		}
-		ferr, err := db.runOne(ctx, tx, r)
-		done = append(done, ran{r, ferr})
+		stx, ferr, err := db.runOne(ctx, tx, r)
+		done = append(done, ran{r, stx, ferr})
 		if err != nil {
 			lost, rest = err, batch[i+1:]
 			break
@@ -324,6 +325,13 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 			db.relaxedCommits.Add(1)
 		}
 	}
+	if ok > 0 { // committed: its hooks run before any call returns
+		for _, d := range done {
+			if d.err == nil {
+				d.tx.Committed()
+			}
+		}
+	}
 	for _, d := range done {
 		d.r.reply <- reply{err: d.err}
 	}
@@ -331,18 +339,20 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 }
 
 // runOne hands tx to r under a savepoint and waits for its function. It
-// returns the function's error, and an error if the transaction is lost.
-func (db *DB) runOne(ctx context.Context, tx *sql.Tx, r *request) (ferr, err error) {
+// returns the transaction r had, the function's error, and an error if the
+// transaction is lost.
+func (db *DB) runOne(ctx context.Context, tx *sql.Tx, r *request) (stx *sqlstore.Tx, ferr, err error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT atrium_write`); err != nil {
-		return err, err
+		return nil, err, err
 	}
-	r.reply <- reply{tx: sqlstore.NewTx(tx, &dialect)}
+	stx = sqlstore.NewTx(tx, &dialect)
+	r.reply <- reply{tx: stx}
 	if ferr = <-r.ran; ferr == nil {
 		_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_write`)
-		return nil, err
+		return stx, nil, err
 	}
 	if _, err = tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT atrium_write`); err == nil {
 		_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_write`)
 	}
-	return ferr, err
+	return stx, ferr, err
 }

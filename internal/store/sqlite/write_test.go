@@ -350,6 +350,82 @@ func TestWriteContext(t *testing.T) {
 	})
 }
 
+// TestWriteCommitHooks: the OnCommit functions of a batch's calls run
+// once the batch has committed, before any of its calls returns, except
+// those of a call that failed; when the COMMIT fails, none runs.
+func TestWriteCommitHooks(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "atrium.db"))
+	ctx := t.Context()
+	var mu sync.Mutex
+	var ran []string
+	hook := func(tx store.Tx, name string) {
+		tx.OnCommit(func() {
+			if name == "c" {
+				time.Sleep(20 * time.Millisecond) // a returns after, not before
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			ran = append(ran, name)
+		})
+	}
+	ranNow := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(ran)
+	}
+	release := mustBlockWriter(t, db)
+	a := writeAsync(t, db, ctx, 1, func(tx store.Tx) error {
+		hook(tx, "a")
+		return tx.SetMeta(ctx, "a", "written")
+	})
+	b := writeAsync(t, db, ctx, 2, func(tx store.Tx) error {
+		hook(tx, "b")
+		return errBoom
+	})
+	c := writeAsync(t, db, ctx, 3, func(tx store.Tx) error {
+		hook(tx, "c")
+		return tx.SetMeta(ctx, "c", "written")
+	})
+	if err := release(); err != nil {
+		t.Fatalf("Write(blocking) = %v, want nil", err)
+	}
+	if err := <-a; err != nil {
+		t.Fatalf("Write(a) = %v", err)
+	}
+	if got := ranNow(); !slices.Equal(got, []string{"a", "c"}) {
+		t.Errorf("OnCommit functions run when the batch's first call returns = %q, want [a c]", got)
+	}
+	if err := <-b; !errors.Is(err, errBoom) {
+		t.Errorf("Write(b) = %v, want %v", err, errBoom)
+	}
+	if err := <-c; err != nil {
+		t.Errorf("Write(c) = %v", err)
+	}
+
+	ran = nil
+	in := mustInstance(t, db)
+	sqlite.DeferForeignKeys(db)
+	release = mustBlockWriter(t, db)
+	d := writeAsync(t, db, ctx, 1, func(tx store.Tx) error {
+		hook(tx, "d")
+		return tx.SetMeta(ctx, "d", "written")
+	})
+	e := writeAsync(t, db, ctx, 2, func(tx store.Tx) error {
+		hook(tx, "e")
+		missing := &org.Instance{ID: "ssoins-ffffffffffffffff", IdentityStoreID: in.IdentityStoreID}
+		return tx.CreateUser(ctx, user(missing, "u-e")) // fails only at COMMIT
+	})
+	if err := release(); err != nil {
+		t.Fatalf("Write(blocking) = %v, want nil", err)
+	}
+	if errD, errE := <-d, <-e; errD == nil || errE == nil {
+		t.Fatalf("Writes of a batch whose COMMIT fails = %v, %v; want both to fail", errD, errE)
+	}
+	if got := ranNow(); len(got) != 0 {
+		t.Errorf("OnCommit functions of a batch whose COMMIT failed ran: %q", got)
+	}
+}
+
 func TestWriteCommitFails(t *testing.T) {
 	// A batch whose COMMIT fails (here on a foreign key checked only at
 	// COMMIT) fails every call of it: none was acknowledged, none stays.

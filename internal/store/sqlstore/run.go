@@ -26,10 +26,15 @@ func Run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, d *Dialect, fn fu
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(NewTx(tx, d)); err != nil {
+	t := NewTx(tx, d)
+	if err = fn(t); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err = tx.Commit(); err != nil {
+		return err
+	}
+	t.Committed()
+	return nil
 }
 
 // Migration is one numbered, forward-only schema change.

@@ -43,14 +43,26 @@ type Dialect struct {
 
 // Tx is a store.Tx over a *sql.Tx.
 type Tx struct {
-	tx *sql.Tx
-	d  *Dialect
+	tx        *sql.Tx
+	d         *Dialect
+	committed []func() // OnCommit's
 }
 
 var _ store.Tx = (*Tx)(nil)
 
 // NewTx wraps tx.
 func NewTx(tx *sql.Tx, d *Dialect) *Tx { return &Tx{tx: tx, d: d} }
+
+// OnCommit implements store.Tx. The engine calls Committed once the
+// transaction has committed.
+func (t *Tx) OnCommit(f func()) { t.committed = append(t.committed, f) }
+
+// Committed calls the functions given to OnCommit, in order.
+func (t *Tx) Committed() {
+	for _, f := range t.committed {
+		f()
+	}
+}
 
 func micros(t time.Time) int64 {
 	if t.IsZero() {

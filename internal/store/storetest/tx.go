@@ -65,6 +65,34 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		usable(t, s)
 	})
 
+	t.Run("OnCommit", func(t *testing.T) {
+		// The functions given to OnCommit run, in order, once the
+		// transaction has committed and before Write returns; those of a
+		// transaction rolled back never run.
+		s := open(t)
+		var ran []string
+		err := write(t, s, func(ctx context.Context, tx store.Tx) error {
+			tx.OnCommit(func() { ran = append(ran, "first") })
+			tx.OnCommit(func() { ran = append(ran, "second") })
+			if len(ran) != 0 {
+				t.Errorf("OnCommit functions ran before the commit: %q", ran)
+			}
+			return tx.SetMeta(ctx, "k", "v")
+		})
+		if err != nil || len(ran) != 2 || ran[0] != "first" || ran[1] != "second" {
+			t.Errorf("Write = %v with OnCommit functions run %q, want nil with [first second]", err, ran)
+		}
+		ran = nil
+		err = write(t, s, func(ctx context.Context, tx store.Tx) error {
+			tx.OnCommit(func() { ran = append(ran, "rolled back") })
+			return errBoom
+		})
+		wantErr(t, "Write(fn failing)", err, errBoom)
+		if len(ran) != 0 {
+			t.Errorf("OnCommit functions of a rolled-back transaction ran: %q", ran)
+		}
+	})
+
 	t.Run("RollbackOnPanic", func(t *testing.T) {
 		s := open(t)
 		got := func() (p any) {
