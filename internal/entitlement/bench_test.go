@@ -251,3 +251,16 @@ func BenchmarkEditAccountMove(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkEditPermissionSet creates a permission set: a new entry among
+// the instance's permission sets, nothing else.
+func BenchmarkEditPermissionSet(b *testing.B) {
+	_, x := benchSetup(b)
+	i := 0
+	for b.Loop() {
+		e := x.Edit()
+		e.PutPermissionSet(inst, entitlement.PermissionSet{ID: fmt.Sprintf("ps-new%010d", i), Name: fmt.Sprintf("New%d", i)})
+		x = e.Commit(x.Version() + 1)
+		i++
+	}
+}

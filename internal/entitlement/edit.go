@@ -30,7 +30,7 @@ type viewEdit struct {
 	fresh bool // started empty: every map is new
 
 	copied        [shards]bool
-	copiedMaps    bool
+	copiedMaps    uint8           // the maps of v this edit copied (mapGroups, …)
 	orgChanged    bool            // accounts, OUs, the root or SCPs changed
 	groupsDeleted map[string]bool // groups removed: their members forget them
 	removed       map[*Grant]bool // assignments gone from byTarget
@@ -58,7 +58,7 @@ func (e *Edit) view(instanceID string) *viewEdit {
 		cp := *old
 		ve.v = &cp
 	} else {
-		ve.v, ve.fresh, ve.copiedMaps = newView(), true, true
+		ve.v, ve.fresh, ve.copiedMaps = newView(), true, allMaps
 		for i := range ve.copied {
 			ve.copied[i] = true
 		}
@@ -83,14 +83,40 @@ func (e *Edit) Remove(instanceID string) {
 }
 
 // maps copies the small maps of the view once per edit.
-func (ve *viewEdit) maps() *View {
-	if !ve.copiedMaps {
-		v := ve.v
-		v.groups, v.accounts, v.ous = maps.Clone(v.groups), maps.Clone(v.accounts), maps.Clone(v.ous)
-		v.scps, v.sets, v.cmps = maps.Clone(v.scps), maps.Clone(v.sets), maps.Clone(v.cmps)
-		ve.copiedMaps = true
+// The maps of a View that older versions share until an edit changes
+// them: each is copied on its first change in an edit, alone (a new
+// permission set copies the permission sets, not the groups and accounts).
+const (
+	mapGroups uint8 = 1 << iota
+	mapAccounts
+	mapOUs
+	mapSCPs
+	mapSets
+	mapCMPs
+	allMaps = mapGroups | mapAccounts | mapOUs | mapSCPs | mapSets | mapCMPs
+)
+
+// own returns *m, copied first unless this edit copied it already.
+func own[V any](ve *viewEdit, which uint8, m *map[string]V) map[string]V {
+	if ve.copiedMaps&which == 0 {
+		*m = maps.Clone(*m)
+		if *m == nil {
+			*m = map[string]V{}
+		}
+		ve.copiedMaps |= which
 	}
-	return ve.v
+	return *m
+}
+
+func (ve *viewEdit) groups() map[string]*groupEntry { return own(ve, mapGroups, &ve.v.groups) }
+func (ve *viewEdit) accounts() map[string]*accountEntry {
+	return own(ve, mapAccounts, &ve.v.accounts)
+}
+func (ve *viewEdit) ous() map[string]*ouEntry   { return own(ve, mapOUs, &ve.v.ous) }
+func (ve *viewEdit) scps() map[string]*scpEntry { return own(ve, mapSCPs, &ve.v.scps) }
+func (ve *viewEdit) sets() map[string]*setEntry { return own(ve, mapSets, &ve.v.sets) }
+func (ve *viewEdit) cmps() map[string]map[string]*cmpEntry {
+	return own(ve, mapCMPs, &ve.v.cmps)
 }
 
 func (ve *viewEdit) users(id string) map[string]*userEntry {
@@ -222,7 +248,7 @@ func (e *Edit) changeGrant(instanceID string, g Grant, add bool) bool {
 	var old []*Grant
 	switch g.PrincipalType {
 	case access.PrincipalGroup:
-		ge := ve.maps().groups[g.PrincipalID]
+		ge := ve.v.groups[g.PrincipalID]
 		if ge == nil {
 			return false
 		}
@@ -256,7 +282,7 @@ func (e *Edit) changeGrant(instanceID string, g Grant, add bool) bool {
 	ve.ownGrants[key] = grants
 	if g.PrincipalType == access.PrincipalGroup {
 		ge := ve.v.groups[g.PrincipalID]
-		ve.v.groups[g.PrincipalID] = &groupEntry{Group: ge.Group, grants: grants}
+		ve.groups()[g.PrincipalID] = &groupEntry{Group: ge.Group, grants: grants}
 	} else {
 		n := *ve.v.user(g.PrincipalID)
 		n.direct = grants
@@ -278,8 +304,8 @@ func (e *Edit) DeleteUser(instanceID, id string) {
 // PutGroup sets a group's name and assignments.
 func (e *Edit) PutGroup(instanceID string, g Group) {
 	ve := e.view(instanceID)
-	v := ve.maps()
-	old := v.groups[g.ID]
+	groups := ve.groups()
+	old := groups[g.ID]
 	grants := grantsOf(g.Grants)
 	if old != nil && sameGrants(old.grants, grants) {
 		grants = old.grants
@@ -293,16 +319,15 @@ func (e *Edit) PutGroup(instanceID string, g Group) {
 			ve.replaceGrants(nil, grants)
 		}
 	}
-	v.groups[g.ID] = &groupEntry{Group: Group{ID: g.ID, Name: g.Name}, grants: grants}
+	groups[g.ID] = &groupEntry{Group: Group{ID: g.ID, Name: g.Name}, grants: grants}
 }
 
 // DeleteGroup removes a group; its members lose its assignments.
 func (e *Edit) DeleteGroup(instanceID, id string) {
 	ve := e.view(instanceID)
-	v := ve.maps()
-	if old, ok := v.groups[id]; ok {
+	if old, ok := ve.v.groups[id]; ok {
 		ve.replaceGrants(old.grants, nil)
-		delete(v.groups, id)
+		delete(ve.groups(), id)
 		ve.groupsDeleted[id] = true
 	}
 }
@@ -311,16 +336,17 @@ func (e *Edit) DeleteGroup(instanceID, id string) {
 func (e *Edit) PutAccount(instanceID string, a Account) {
 	ve := e.view(instanceID)
 	a.SCPs = slices.Clone(a.SCPs)
-	ve.maps().accounts[a.ID] = &accountEntry{Account: a}
+	ve.accounts()[a.ID] = &accountEntry{Account: a}
 	ve.orgChanged = true
 }
 
 // DeleteAccount removes an account.
 func (e *Edit) DeleteAccount(instanceID, id string) {
 	ve := e.view(instanceID)
-	v := ve.maps()
-	delete(v.accounts, id)
-	delete(v.cmps, id)
+	delete(ve.accounts(), id)
+	if _, ok := ve.v.cmps[id]; ok {
+		delete(ve.cmps(), id)
+	}
 	ve.orgChanged = true
 }
 
@@ -328,14 +354,14 @@ func (e *Edit) DeleteAccount(instanceID, id string) {
 func (e *Edit) PutOU(instanceID string, o OU) {
 	ve := e.view(instanceID)
 	o.SCPs = slices.Clone(o.SCPs)
-	ve.maps().ous[o.ID] = &ouEntry{OU: o}
+	ve.ous()[o.ID] = &ouEntry{OU: o}
 	ve.orgChanged = true
 }
 
 // DeleteOU removes an organizational unit.
 func (e *Edit) DeleteOU(instanceID, id string) {
 	ve := e.view(instanceID)
-	delete(ve.maps().ous, id)
+	delete(ve.ous(), id)
 	ve.orgChanged = true
 }
 
@@ -350,14 +376,14 @@ func (e *Edit) PutRoot(instanceID string, r Root) {
 // PutSCP sets a service control policy's document.
 func (e *Edit) PutSCP(instanceID string, p SCP) {
 	ve := e.view(instanceID)
-	ve.maps().scps[p.ID] = &scpEntry{SCP: p, compiled: compile("scp:"+p.Name, p.Content)}
+	ve.scps()[p.ID] = &scpEntry{SCP: p, compiled: compile("scp:"+p.Name, p.Content)}
 	ve.orgChanged = true
 }
 
 // DeleteSCP removes a service control policy.
 func (e *Edit) DeleteSCP(instanceID, id string) {
 	ve := e.view(instanceID)
-	delete(ve.maps().scps, id)
+	delete(ve.scps(), id)
 	ve.orgChanged = true
 }
 
@@ -388,7 +414,7 @@ func (e *Edit) PutPermissionSet(instanceID string, ps PermissionSet) {
 			}
 		}
 	}
-	ve.maps().sets[ps.ID] = se
+	ve.sets()[ps.ID] = se
 }
 
 func (ve *viewEdit) managed(arn string) *policy.Policy {
@@ -404,14 +430,14 @@ func (ve *viewEdit) managed(arn string) *policy.Policy {
 
 // DeletePermissionSet removes a permission set.
 func (e *Edit) DeletePermissionSet(instanceID, id string) {
-	delete(e.view(instanceID).maps().sets, id)
+	delete(e.view(instanceID).sets(), id)
 }
 
 // SetCustomerPolicies replaces the customer managed policies of an account.
 func (e *Edit) SetCustomerPolicies(instanceID, accountID string, ps []access.CustomerManagedPolicy) {
-	v := e.view(instanceID).maps()
+	cmps := e.view(instanceID).cmps()
 	if len(ps) == 0 {
-		delete(v.cmps, accountID)
+		delete(cmps, accountID)
 		return
 	}
 	byName := make(map[string]*cmpEntry, len(ps))
@@ -422,7 +448,7 @@ func (e *Edit) SetCustomerPolicies(instanceID, accountID string, ps []access.Cus
 		}
 		byName[strings.ToLower(p.Name)] = &cmpEntry{path: path, compiled: compile(p.Name, p.Document)}
 	}
-	v.cmps[accountID] = byName
+	cmps[accountID] = byName
 }
 
 // compile compiles a stored document; one that does not compile is nil,
@@ -511,7 +537,8 @@ func (ve *viewEdit) finish() {
 // finishOrg computes each account's path and SCP levels and the accounts
 // beneath each OU and the root.
 func (ve *viewEdit) finishOrg() {
-	v := ve.maps()
+	v := ve.v
+	accounts := ve.accounts()
 	v.under = map[string][]*accountEntry{}
 	order := slices.Sorted(maps.Keys(v.accounts))
 	for rank, id := range order {
@@ -534,7 +561,7 @@ func (ve *viewEdit) finishOrg() {
 			}
 			n.scps = append(n.scps, ve.compiledSCPs(a.SCPs))
 		}
-		v.accounts[id] = n
+		accounts[id] = n
 	}
 }
 
