@@ -190,3 +190,32 @@ func BenchmarkListUsers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkListUsersFiltered lists users with a UserName filter, which
+// finds one user among benchGetUserIDUsers.
+func BenchmarkListUsersFiltered(b *testing.B) {
+	for _, e := range benchEngines {
+		b.Run(e.name, func(b *testing.B) {
+			s := e.start(b)
+			c := benchClient(b, s)
+			for i := range int64(benchGetUserIDUsers) {
+				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, "filter", i)); err != nil {
+					b.Fatalf("CreateUser(filter%07d) = %v", i, err)
+				}
+			}
+			for _, conc := range benchConcurrency {
+				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
+					benchRun(b, conc, func(ctx context.Context, i int64) error {
+						name := fmt.Sprintf("filter%07d", (i*7919)%benchGetUserIDUsers)
+						out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(s.StoreID),
+							Filters: []types.Filter{{AttributePath: aws.String("UserName"), AttributeValue: aws.String(name)}}})
+						if err == nil && len(out.Users) != 1 {
+							err = fmt.Errorf("ListUsers(UserName eq %s) returned %d users, want 1", name, len(out.Users))
+						}
+						return err
+					})
+				})
+			}
+		})
+	}
+}

@@ -82,7 +82,11 @@ func (t *Tx) ListUsersWhere(ctx context.Context, instanceID string, f store.User
 		return nil, err
 	}
 	defer rows.Close()
-	out := listSlice[directory.User](f.Limit)
+	n := f.Limit
+	if f.ID != "" || f.UserName != "" { // unique: one row at most
+		n = min(n, 1)
+	}
+	out := listSlice[directory.User](n)
 	for rows.Next() {
 		out = append(out, directory.User{})
 		if err := scanUserInto(rows, &out[len(out)-1]); err != nil {
@@ -129,7 +133,11 @@ func (t *Tx) ListGroupsWhere(ctx context.Context, instanceID string, f store.Gro
 		return nil, err
 	}
 	defer rows.Close()
-	out := listSlice[directory.Group](f.Limit)
+	n := f.Limit
+	if f.ID != "" || f.DisplayName != "" { // unique: one row at most
+		n = min(n, 1)
+	}
+	out := listSlice[directory.Group](n)
 	for rows.Next() {
 		out = append(out, directory.Group{})
 		if err := scanGroupInto(rows, &out[len(out)-1]); err != nil {
