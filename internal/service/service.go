@@ -185,13 +185,18 @@ func (s *Service) read(ctx context.Context, c *call, fn func(tx store.Tx) error)
 }
 
 // lookup runs a read-only operation that reads a few rows: fn and its
-// audit event in one transaction, the event's (see finish). On SQLite that
-// transaction is the writer's, whose page cache stays warm, where a read
-// transaction of its own would begin, lock and read its pages anew after
-// every write. A listing, which reads many rows, runs with read instead, so
-// that it does not hold up the writes. When fn fails in the store, not in
-// the domain, its failure is audited in a transaction of its own.
+// audit event in one transaction, the event's (see finish), where write
+// transactions run one at a time (SQLite: the writer's, whose page cache
+// stays warm, where a read transaction of its own would begin, lock and
+// read its pages anew after every write). Elsewhere, and for a listing,
+// which reads many rows and would hold up the writes, read runs fn in a
+// read transaction, which sees one state throughout. When fn fails in the
+// store, not in the domain, its failure is audited in a transaction of its
+// own.
 func (s *Service) lookup(ctx context.Context, c *call, fn func(tx store.Tx) error) error {
+	if !s.store.SerialWrites() {
+		return s.read(ctx, c, fn)
+	}
 	now := s.now().UTC()
 	e := s.event(ctx, c, now)
 	var ferr error

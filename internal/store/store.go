@@ -36,6 +36,12 @@ type Store interface {
 	// never a Write acknowledged before or after them. It is for records
 	// that change nothing else, such as the audit events of reads.
 	WriteRelaxed(ctx context.Context, fn func(Tx) error) error
+	// SerialWrites reports whether write transactions run one at a time,
+	// so that every statement of one sees the same state, as a Read's do
+	// (SQLite). Where they run side by side (PostgreSQL's READ COMMITTED),
+	// each statement sees the commits made since the one before: reads that
+	// need one state use Read.
+	SerialWrites() bool
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Engine names the engine ("sqlite", "postgres").

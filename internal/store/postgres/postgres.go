@@ -105,6 +105,10 @@ func (db *DB) Engine() string { return "postgres" }
 // (an audit head, then events appended after it).
 var readTx = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 
+// SerialWrites implements store.Store: writes run side by side, under
+// READ COMMITTED.
+func (db *DB) SerialWrites() bool { return false }
+
 // Read implements store.Store.
 func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 	return sqlstore.Run(ctx, db.db, readTx, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })

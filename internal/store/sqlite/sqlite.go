@@ -239,6 +239,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // Engine implements store.Store.
 func (db *DB) Engine() string { return "sqlite" }
 
+// SerialWrites implements store.Store: one writer runs the writes, in
+// order.
+func (db *DB) SerialWrites() bool { return true }
+
 // Read implements store.Store.
 func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 	return sqlstore.Run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
