@@ -799,36 +799,38 @@ func TestOwnChangesApplyInOrder(t *testing.T) {
 // neither groups nor assignments; an assignment made to such a user must
 // give it access at once, and its deletion take it away.
 func TestAssignAfterIndexLoad(t *testing.T) {
-	s := atriumtest.Start(t)
-	w := newWorld(t, s)
-	alice := w.user(t, "alice")
-	psARN, ps := w.permissionSet(t, "Dev")
-	acct := w.account(t, "Sandbox")
-	if err := service.RestartIndex(t.Context(), s.App.Service); err != nil {
-		t.Fatal(err)
-	}
-	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "USER", alice)
-	wantCan(t, w, alice, acct, ps, true)
-	if got := w.effective(t, alice); len(got) != 1 {
-		t.Errorf("ListEffectiveAccess after the assignment = %q, want its one entitlement", got)
-	}
-	w.assign(t, true, psARN, "AWS_ACCOUNT", acct, "USER", alice)
-	wantCan(t, w, alice, acct, ps, false)
+	testAssignGivesAccessAtOnce(t, func(t *testing.T, s *atriumtest.Server) {
+		if err := service.RestartIndex(t.Context(), s.App.Service); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestViewCatchesUpWithOwnWrites: an assignment this node completed is in
 // its index as soon as the operation reads SUCCEEDED, even when the
 // worker's goroutine has yet to apply it (here: never does).
 func TestViewCatchesUpWithOwnWrites(t *testing.T) {
+	testAssignGivesAccessAtOnce(t, func(t *testing.T, s *atriumtest.Server) {
+		service.SkipAfterWrite(s.App.Service, true)
+		t.Cleanup(func() { service.SkipAfterWrite(s.App.Service, false) })
+	})
+}
+
+// testAssignGivesAccessAtOnce assigns a permission set to a user after
+// before, and checks the index the moment the assignment has SUCCEEDED,
+// then again once it is deleted.
+func testAssignGivesAccessAtOnce(t *testing.T, before func(t *testing.T, s *atriumtest.Server)) {
 	s := atriumtest.Start(t)
 	w := newWorld(t, s)
 	alice := w.user(t, "alice")
 	psARN, ps := w.permissionSet(t, "Dev")
 	acct := w.account(t, "Sandbox")
-	service.SkipAfterWrite(s.App.Service, true)
-	defer service.SkipAfterWrite(s.App.Service, false)
+	before(t, s)
 	w.assign(t, false, psARN, "AWS_ACCOUNT", acct, "USER", alice)
 	wantCan(t, w, alice, acct, ps, true)
+	if got := w.effective(t, alice); len(got) != 1 {
+		t.Errorf("ListEffectiveAccess after the assignment = %q, want its one entitlement", got)
+	}
 	w.assign(t, true, psARN, "AWS_ACCOUNT", acct, "USER", alice)
 	wantCan(t, w, alice, acct, ps, false)
 }
