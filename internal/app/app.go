@@ -216,18 +216,23 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	// too, as idle keep-alive connections are.
 	var mu sync.Mutex
 	fresh := map[net.Conn]bool{}
+	closing := false
 	srv.ConnState = func(c net.Conn, st http.ConnState) {
 		mu.Lock()
 		defer mu.Unlock()
-		if st == http.StateNew {
+		switch {
+		case st == http.StateNew && closing: // accepted as the listener closed
+			_ = c.Close()
+		case st == http.StateNew:
 			fresh[c] = true
-		} else {
+		default:
 			delete(fresh, c)
 		}
 	}
 	srv.RegisterOnShutdown(func() {
 		mu.Lock()
 		defer mu.Unlock()
+		closing = true
 		for c := range fresh {
 			_ = c.Close()
 		}

@@ -152,7 +152,7 @@ func (s *Service) IAMGetPolicy(ctx context.Context, policyARN string) (*IAMPolic
 		return nil, s.fail(ctx, c, err)
 	}
 	var out *IAMPolicy
-	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
+	err = s.read(ctx, c, func(tx store.Tx) (err error) {
 		out, err = lookupPolicy(ctx, tx, o, c, ref, true)
 		return err
 	})

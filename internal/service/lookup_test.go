@@ -160,6 +160,12 @@ func testLookupFailures(t *testing.T, cfg config.Config) {
 	}
 	check("a lookup that fails in the store", before, []string{"InternalServerException"})
 
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := svc.GetUserID(cancelled, storeID, byName); errs.KindOf(err) != errs.Unavailable {
+		t.Errorf("GetUserID of a cancelled call = %v (%s), want it cancelled", err, errs.KindOf(err))
+	}
+
 	before = events()
 	fs.failAudit.Store(true)
 	_, err = svc.GetUserID(ctx, storeID, byName)

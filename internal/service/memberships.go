@@ -209,7 +209,7 @@ func (s *Service) IsMemberInGroups(ctx context.Context, storeID, userID string, 
 		return nil, s.fail(ctx, c, invalid)
 	}
 	out := make([]MembershipResult, len(groupIDs))
-	err = s.lookup(ctx, c, func(tx store.Tx) error {
+	err = s.read(ctx, c, func(tx store.Tx) error {
 		if _, err := s.getUser(ctx, tx, o, c, storeID, userID); err != nil {
 			return err
 		}

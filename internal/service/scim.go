@@ -101,7 +101,7 @@ func (s *Service) SCIMGetUser(ctx context.Context, id string) (*directory.User, 
 	}
 	var u *directory.User
 	var groups []string
-	err = s.lookup(ctx, c, func(tx store.Tx) (err error) {
+	err = s.read(ctx, c, func(tx store.Tx) (err error) {
 		if u, err = s.getUser(ctx, tx, o, c, in.IdentityStoreID, id); err != nil {
 			return err
 		}

@@ -207,14 +207,16 @@ func (s *Service) lookup(ctx context.Context, c *call, fn func(tx store.Tx) erro
 		}
 		return s.putEvent(ctx, tx, c, e, now, ferr)
 	})
-	switch {
-	case err == nil:
+	if err == nil {
 		return ferr
-	case ferr != nil && errs.KindOf(ferr) == errs.Internal:
-		return s.finish(ctx, c, ferr)
 	}
-	s.log.ErrorContext(ctx, "writing an audit event failed", "op", c.op.name, "error", err)
-	return errs.Wrap(c.op.String(), err)
+	// The store failed fn, or the event or the commit failed (fn may not
+	// have run: the call was cancelled while it waited): the outcome is
+	// audited on its own, as read does.
+	if ferr == nil {
+		ferr = mapStoreErr(c.op, err)
+	}
+	return s.finish(ctx, c, ferr)
 }
 
 // write runs a mutation: fn and its audit event in one transaction. A
