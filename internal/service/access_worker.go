@@ -103,7 +103,7 @@ const internalFailure = "An unexpected internal service exception was encountere
 // many operations it completed.
 func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
 	var ops []access.Operation
-	err := w.s.store.Write(ctx, func(tx store.Tx) error {
+	err := w.s.store.WriteBulk(ctx, func(tx store.Tx) error {
 		var err error
 		if ops, err = tx.ClaimOperations(ctx, w.batch); err != nil {
 			return err

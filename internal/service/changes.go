@@ -55,8 +55,19 @@ type feedStore struct {
 
 // Write implements store.Store.
 func (f *feedStore) Write(ctx context.Context, fn func(store.Tx) error) error {
+	return f.write(ctx, f.Store.Write, fn)
+}
+
+// WriteBulk implements store.Store.
+func (f *feedStore) WriteBulk(ctx context.Context, fn func(store.Tx) error) error {
+	return f.write(ctx, f.Store.WriteBulk, fn)
+}
+
+// write runs fn with w, records the changes fn made in the feed, in its
+// transaction, and has the index apply them.
+func (f *feedStore) write(ctx context.Context, w func(context.Context, func(store.Tx) error) error, fn func(store.Tx) error) error {
 	var own []store.Change // the changes committed, numbered
-	err := f.Store.Write(ctx, func(tx store.Tx) error {
+	err := w(ctx, func(tx store.Tx) error {
 		own = nil
 		ct := &changeTx{Tx: tx}
 		if err := fn(ct); err != nil {

@@ -52,7 +52,7 @@ func (s *Service) reconcileRoles(ctx context.Context) (int, error) {
 			return synced, fmt.Errorf("the roles of instance %s: %w", inst, err)
 		}
 		for chunk := range slices.Chunk(stale, reconcileChunk) {
-			err := s.store.Write(ctx, func(tx store.Tx) error {
+			err := s.store.WriteBulk(ctx, func(tx store.Tx) error {
 				return s.syncRoles(ctx, tx, inst, chunk, s.now().UTC().Truncate(time.Microsecond))
 			})
 			if err != nil {

@@ -36,6 +36,10 @@ type Store interface {
 	// never a Write acknowledged before or after them. It is for records
 	// that change nothing else, such as the audit events of reads.
 	WriteRelaxed(ctx context.Context, fn func(Tx) error) error
+	// WriteBulk runs fn like Write, for a function that writes many rows
+	// in many calls (a background worker's batch): where writes are
+	// committed in groups (SQLite), in a transaction of its own.
+	WriteBulk(ctx context.Context, fn func(Tx) error) error
 	// SerialWrites reports whether write transactions run one at a time,
 	// so that every statement of one sees the same state, as a Read's do
 	// (SQLite). Where they run side by side (PostgreSQL's READ COMMITTED),

@@ -119,6 +119,12 @@ func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
 	return sqlstore.Run(ctx, db.db, nil, &dialect, func(tx *sqlstore.Tx) error { return fn(tx) })
 }
 
+// WriteBulk implements store.Store: as Write, each write being a
+// transaction of its own here.
+func (db *DB) WriteBulk(ctx context.Context, fn func(store.Tx) error) error {
+	return db.Write(ctx, fn)
+}
+
 // WriteRelaxed implements store.Store: the transaction commits with
 // synchronous_commit off, so COMMIT does not wait for its WAL to reach the
 // disk. PostgreSQL's WAL writer flushes it within three wal_writer_delay

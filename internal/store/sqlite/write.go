@@ -39,6 +39,7 @@ import (
 type request struct {
 	ctx     context.Context
 	relaxed bool         // the caller need not wait for the disk
+	alone   bool         // in a batch of its own (WriteBulk)
 	state   atomic.Int32 // queued, then started (by the writer) or abandoned
 	reply   chan reply   // writer to caller: the turn, then the verdict
 	ran     chan error   // caller to writer: how the function ended
@@ -76,20 +77,26 @@ func (r *request) start() bool {
 // function runs with its own ctx (ended, its next statement fails), and the
 // call returns when its batch is committed or rolled back.
 func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
-	return db.write(ctx, false, fn)
+	return db.write(ctx, false, false, fn)
+}
+
+// WriteBulk implements store.Store: fn runs like Write's, in a batch of its
+// own and without a savepoint around it (see runOne).
+func (db *DB) WriteBulk(ctx context.Context, fn func(store.Tx) error) error {
+	return db.write(ctx, false, true, fn)
 }
 
 // WriteRelaxed implements store.Store: see the comment at the top of the
 // file.
 func (db *DB) WriteRelaxed(ctx context.Context, fn func(store.Tx) error) error {
-	return db.write(ctx, true, fn)
+	return db.write(ctx, true, false, fn)
 }
 
-func (db *DB) write(ctx context.Context, relaxed bool, fn func(store.Tx) error) error {
+func (db *DB) write(ctx context.Context, relaxed, alone bool, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := &request{ctx: ctx, relaxed: relaxed, reply: make(chan reply, 1), ran: make(chan error, 1)}
+	r := &request{ctx: ctx, relaxed: relaxed, alone: alone, reply: make(chan reply, 1), ran: make(chan error, 1)}
 	db.mu.Lock()
 	if db.closed {
 		db.mu.Unlock()
@@ -180,6 +187,16 @@ func (db *DB) next(carry []*request) (batch []*request, flush bool) {
 		db.wake.Wait()
 	}
 	n := min(len(db.queue), max(db.maxBatch-len(carry), 0))
+	// A bulk call runs alone: the batch ends before it, or is it.
+	for i, r := range db.queue[:n] {
+		if r.alone {
+			n = i
+			if i == 0 && len(carry) == 0 {
+				n = 1
+			}
+			break
+		}
+	}
 	batch = make([]*request, 0, len(carry)+n)
 	batch = append(append(batch, carry...), db.queue[:n]...)
 	rest := copy(db.queue, db.queue[n:])
@@ -289,7 +306,7 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 		if !r.start() {
 			continue
 		}
-		stx, ferr, err := db.runOne(ctx, tx, r)
+		stx, ferr, err := db.runOne(ctx, tx, r, len(batch) == 1)
 		done = append(done, ran{r, stx, ferr})
 		if err != nil {
 			lost, rest = err, batch[i+1:]
@@ -340,12 +357,23 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 
 // runOne hands tx to r under a savepoint and waits for its function. It
 // returns the transaction r had, the function's error, and an error if the
-// transaction is lost.
-func (db *DB) runOne(ctx context.Context, tx *sql.Tx, r *request) (stx *sqlstore.Tx, ferr, err error) {
+// transaction is lost. A call alone in its batch (a bulk call always is)
+// runs without a savepoint: when its function fails, the batch rolls back
+// (runBatch).
+// SQLite's in-memory statement journal keeps, under an open savepoint,
+// every page the savepoint may have to restore, and each savepoint
+// released inside it walks that journal from its start: a worker batch of
+// hundreds of operations, each under savepoints of its own (sqlstore's),
+// spent most of its time there.
+func (db *DB) runOne(ctx context.Context, tx *sql.Tx, r *request, alone bool) (stx *sqlstore.Tx, ferr, err error) {
+	stx = sqlstore.NewTx(tx, &dialect)
+	if alone {
+		r.reply <- reply{tx: stx}
+		return stx, <-r.ran, nil
+	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT atrium_write`); err != nil {
 		return nil, err, err
 	}
-	stx = sqlstore.NewTx(tx, &dialect)
 	r.reply <- reply{tx: stx}
 	if ferr = <-r.ran; ferr == nil {
 		_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_write`)

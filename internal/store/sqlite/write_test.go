@@ -426,6 +426,51 @@ func TestWriteCommitHooks(t *testing.T) {
 	}
 }
 
+// TestWriteBulk: a bulk call queued among others is committed in a batch
+// of its own, and when it fails only its own work is undone.
+func TestWriteBulk(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "atrium.db"))
+	ctx := t.Context()
+	set := func(key string) func(store.Tx) error {
+		return func(tx store.Tx) error { return tx.SetMeta(ctx, key, "written") }
+	}
+	release := mustBlockWriter(t, db)
+	a := writeAsync(t, db, ctx, 1, set("a"))
+	bulk := make(chan error, 1)
+	go func() {
+		bulk <- db.WriteBulk(ctx, func(tx store.Tx) error {
+			for i := range 50 {
+				if err := tx.SetMeta(ctx, fmt.Sprintf("bulk-%02d", i), "written"); err != nil {
+					return err
+				}
+			}
+			return errBoom
+		})
+	}()
+	waitQueued(t, db, 2)
+	c := writeAsync(t, db, ctx, 3, set("c"))
+	d := writeAsync(t, db, ctx, 4, set("d"))
+	before := sqlite.Commits(db)
+	if err := release(); err != nil {
+		t.Fatalf("Write(blocking) = %v, want nil", err)
+	}
+	for name, ch := range map[string]<-chan error{"a": a, "c": c, "d": d} {
+		if err := <-ch; err != nil {
+			t.Errorf("Write(%s) = %v", name, err)
+		}
+	}
+	if err := <-bulk; !errors.Is(err, errBoom) {
+		t.Errorf("WriteBulk(failing) = %v, want %v", err, errBoom)
+	}
+	// The blocker; a; the bulk call, rolled back; c and d together.
+	if got := sqlite.Commits(db) - before; got != 3 {
+		t.Errorf("commits = %d, want 3 (the blocker's, a's, then c's and d's; the bulk call's rolled back)", got)
+	}
+	if got := metaKeys(t, db, "a", "bulk-00", "bulk-49", "c", "d"); !slices.Equal(got, []string{"a", "c", "d"}) {
+		t.Errorf("keys written = %q, want [a c d]", got)
+	}
+}
+
 func TestWriteCommitFails(t *testing.T) {
 	// A batch whose COMMIT fails (here on a foreign key checked only at
 	// COMMIT) fails every call of it: none was acknowledged, none stays.

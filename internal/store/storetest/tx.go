@@ -65,6 +65,30 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		usable(t, s)
 	})
 
+	t.Run("WriteBulk", func(t *testing.T) {
+		// A bulk write commits all it did, or, failing, nothing.
+		s := open(t)
+		ctx := t.Context()
+		err := s.WriteBulk(ctx, func(tx store.Tx) error {
+			if err := writeAll(ctx, tx); err != nil {
+				return err
+			}
+			return errBoom
+		})
+		wantErr(t, "WriteBulk(fn failing)", err, errBoom)
+		nothingLeft(t, s)
+		if err := s.WriteBulk(ctx, func(tx store.Tx) error { return writeAll(ctx, tx) }); err != nil {
+			t.Fatalf("WriteBulk = %v", err)
+		}
+		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+			if v, err := tx.GetMeta(ctx, "k"); v != "v" || err != nil {
+				t.Errorf("GetMeta(k) after WriteBulk = %q, %v, want v", v, err)
+			}
+			return nil
+		})
+		usable(t, s)
+	})
+
 	t.Run("OnCommit", func(t *testing.T) {
 		// The functions given to OnCommit run, in order, once the
 		// transaction has committed and before Write returns; those of a
