@@ -133,7 +133,7 @@ type DB struct {
 
 var _ store.Store = (*DB)(nil)
 
-var dialect = sqlstore.Dialect{IsUniqueViolation: isUnique, IsForeignKeyViolation: isForeignKey}
+var dialect = sqlstore.Dialect{IsUniqueViolation: isUnique, IsForeignKeyViolation: isForeignKey, StatementsUndoAlone: true}
 
 func code(err error) int {
 	var e *sqlite.Error

@@ -239,7 +239,7 @@ func (t *Tx) UpdateInstanceName(ctx context.Context, instanceID, name string) er
 
 // CreateAssignment implements store.Tx.
 func (t *Tx) CreateAssignment(ctx context.Context, a *access.Assignment) error {
-	return t.atomic(ctx, func() error {
+	return t.statement(ctx, func() error {
 		_, err := t.exec(ctx, `INSERT INTO account_assignments (instance_id, target_id, target_type, permission_set_id, principal_type, principal_id, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			a.InstanceID, a.TargetID, a.TargetType, a.PermissionSetID, a.PrincipalType, a.PrincipalID, micros(a.CreatedAt))
@@ -338,7 +338,7 @@ func (t *Tx) ListAssignments(ctx context.Context, instanceID string, q store.Ass
 
 // PutProvision implements store.Tx.
 func (t *Tx) PutProvision(ctx context.Context, p *access.Provision) error {
-	return t.atomic(ctx, func() error {
+	return t.statement(ctx, func() error {
 		_, err := t.exec(ctx, `INSERT INTO permission_set_provisions (instance_id, permission_set_id, target_id, target_type, version, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (instance_id, permission_set_id, target_id) DO UPDATE SET target_type = excluded.target_type, version = excluded.version, updated_at = excluded.updated_at`,
@@ -430,7 +430,7 @@ func (t *Tx) operations(ctx context.Context, query string, args ...any) ([]acces
 
 // CreateOperation implements store.Tx.
 func (t *Tx) CreateOperation(ctx context.Context, o *access.Operation) error {
-	return t.atomic(ctx, func() error {
+	return t.statement(ctx, func() error {
 		_, err := t.exec(ctx, `INSERT INTO access_operations (`+operationCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			o.InstanceID, o.RequestID, string(o.Kind), string(o.Status), o.FailureReason, o.TargetID, o.TargetType, o.PermissionSetID,
 			o.PrincipalType, o.PrincipalID, micros(o.CreatedAt), micros(o.CompletedAt))

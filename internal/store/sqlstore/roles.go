@@ -21,7 +21,7 @@ func scanRole(row interface{ Scan(...any) error }) (*access.Role, error) {
 
 // PutRole implements store.Tx.
 func (t *Tx) PutRole(ctx context.Context, r *access.Role) error {
-	return t.atomic(ctx, func() error {
+	return t.statement(ctx, func() error {
 		_, err := t.exec(ctx, `INSERT INTO provisioned_roles (`+roleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			r.InstanceID, r.AccountID, r.PermissionSetID, r.Name, r.RoleID, r.Path, micros(r.CreatedAt))
 		return err

@@ -39,6 +39,10 @@ type Dialect struct {
 	NotifyChanges string
 	// NotifyWork is run by Tx.NotifyWork; "" for none.
 	NotifyWork string
+	// StatementsUndoAlone: a statement that fails is undone alone and the
+	// transaction goes on (SQLite), where PostgreSQL aborts the
+	// transaction unless the statement ran under a savepoint.
+	StatementsUndoAlone bool
 }
 
 // Tx is a store.Tx over a *sql.Tx.
@@ -138,6 +142,16 @@ func (t *Tx) atomic(ctx context.Context, fn func() error) error {
 	}
 	_, err := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_call`)
 	return err
+}
+
+// statement runs fn, which runs one statement, so that its failure leaves
+// the transaction usable, as atomic does: under a savepoint only where the
+// engine needs one (see Dialect.StatementsUndoAlone).
+func (t *Tx) statement(ctx context.Context, fn func() error) error {
+	if t.d.StatementsUndoAlone {
+		return fn()
+	}
+	return t.atomic(ctx, fn)
 }
 
 // blob returns b, or an empty slice for nil: drivers bind a nil []byte as

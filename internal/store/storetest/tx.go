@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/atriumhq/atrium/internal/access"
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/store"
 )
@@ -293,6 +294,15 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		mustCreateUser(t, s, userFixture(in, "u-1", "ada"))
 		taken := userFixture(in, "u-9", "someone")
 		taken.ExternalIDs = userFixture(in, "u-1", "ada").ExternalIDs // taken by u-1
+		// One of each row written by one statement (sqlstore's statement).
+		mustPermissionSet(t, s, permissionSetFixture(in.ID, "ps-1", "Admin"))
+		asg := assignmentFixture(in.ID, "111111111111", "ps-1", access.PrincipalUser, "u-1")
+		op := operationFixture(in.ID, "op-1", access.CreateAssignment, t0)
+		role := &access.Role{InstanceID: in.ID, AccountID: "111111111111", PermissionSetID: "ps-1", Name: "AWSReservedSSO_Admin_0123456789abcdef",
+			RoleID: "AROAABCDEFGHIJKLMNOPQ", Path: "/aws-reserved/sso.amazonaws.com/", CreatedAt: t0}
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+			return errors.Join(tx.CreateAssignment(ctx, asg), tx.CreateOperation(ctx, op), tx.PutRole(ctx, role))
+		})
 		tests := []struct {
 			name string
 			fn   func(ctx context.Context, tx store.Tx) error
@@ -307,6 +317,9 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 			{name: "update of a missing user", fn: func(ctx context.Context, tx store.Tx) error {
 				return tx.UpdateUser(ctx, userFixture(in, "u-missing", "x"))
 			}, want: store.ErrNotFound},
+			{name: "assignment made twice", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateAssignment(ctx, asg) }, want: store.ErrConflict},
+			{name: "operation id taken", fn: func(ctx context.Context, tx store.Tx) error { return tx.CreateOperation(ctx, op) }, want: store.ErrConflict},
+			{name: "role made twice", fn: func(ctx context.Context, tx store.Tx) error { return tx.PutRole(ctx, role) }, want: store.ErrConflict},
 		}
 		for i, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
