@@ -30,7 +30,9 @@ type viewEdit struct {
 	fresh bool // started empty: every map is new
 
 	copied        [shards]bool
-	copiedMaps    uint8           // the maps of v this edit copied (mapGroups, …)
+	copiedMaps    uint8           // the maps of v this edit copied (mapAccounts, …)
+	copiedGroups  [keyShards]bool // the shards of v.groups this edit copied
+	copiedSets    [keyShards]bool // the shards of v.sets this edit copied
 	orgChanged    bool            // accounts, OUs, the root or SCPs changed
 	groupsDeleted map[string]bool // groups removed: their members forget them
 	removed       map[*Grant]bool // assignments gone from byTarget
@@ -59,6 +61,9 @@ func (e *Edit) view(instanceID string) *viewEdit {
 		ve.v = &cp
 	} else {
 		ve.v, ve.fresh, ve.copiedMaps = newView(), true, allMaps
+		for i := range keyShards {
+			ve.copiedGroups[i], ve.copiedSets[i] = true, true
+		}
 		for i := range ve.copied {
 			ve.copied[i] = true
 		}
@@ -82,18 +87,17 @@ func (e *Edit) Remove(instanceID string) {
 	e.drop[instanceID] = true
 }
 
-// maps copies the small maps of the view once per edit.
 // The maps of a View that older versions share until an edit changes
 // them: each is copied on its first change in an edit, alone (a new
-// permission set copies the permission sets, not the groups and accounts).
+// account copies the accounts, not the OUs). Groups and permission sets,
+// which run to thousands, are held in shards (sharded): an edit copies the
+// shards of the entries it changes.
 const (
-	mapGroups uint8 = 1 << iota
-	mapAccounts
+	mapAccounts uint8 = 1 << iota
 	mapOUs
 	mapSCPs
-	mapSets
 	mapCMPs
-	allMaps = mapGroups | mapAccounts | mapOUs | mapSCPs | mapSets | mapCMPs
+	allMaps = mapAccounts | mapOUs | mapSCPs | mapCMPs
 )
 
 // own returns *m, copied first unless this edit copied it already.
@@ -108,13 +112,29 @@ func own[V any](ve *viewEdit, which uint8, m *map[string]V) map[string]V {
 	return *m
 }
 
-func (ve *viewEdit) groups() map[string]*groupEntry { return own(ve, mapGroups, &ve.v.groups) }
+// shard returns the map of m that holds id, copied first unless this edit
+// copied it already.
+func shard[V any](m *sharded[V], copied *[keyShards]bool, id string) map[string]V {
+	i := keyShard(id)
+	if !copied[i] {
+		m[i] = maps.Clone(m[i])
+		copied[i] = true
+	}
+	if m[i] == nil {
+		m[i] = map[string]V{}
+	}
+	return m[i]
+}
+
+func (ve *viewEdit) group(id string) map[string]*groupEntry {
+	return shard(&ve.v.groups, &ve.copiedGroups, id)
+}
+func (ve *viewEdit) set(id string) map[string]*setEntry { return shard(&ve.v.sets, &ve.copiedSets, id) }
 func (ve *viewEdit) accounts() map[string]*accountEntry {
 	return own(ve, mapAccounts, &ve.v.accounts)
 }
 func (ve *viewEdit) ous() map[string]*ouEntry   { return own(ve, mapOUs, &ve.v.ous) }
 func (ve *viewEdit) scps() map[string]*scpEntry { return own(ve, mapSCPs, &ve.v.scps) }
-func (ve *viewEdit) sets() map[string]*setEntry { return own(ve, mapSets, &ve.v.sets) }
 func (ve *viewEdit) cmps() map[string]map[string]*cmpEntry {
 	return own(ve, mapCMPs, &ve.v.cmps)
 }
@@ -171,7 +191,7 @@ func (e *Edit) PutUser(instanceID string, u User) {
 	slices.Sort(groups)
 	groups = slices.Compact(groups)
 	for i, g := range groups { // share the group's id string
-		if ge, ok := ve.v.groups[g]; ok {
+		if ge, ok := ve.v.groups.get(g); ok {
 			groups[i] = ge.ID
 		}
 	}
@@ -204,7 +224,7 @@ func (e *Edit) AddUserGroup(instanceID, userID, groupID string) bool {
 	if found {
 		return true
 	}
-	if ge, ok := ve.v.groups[groupID]; ok {
+	if ge, ok := ve.v.groups.get(groupID); ok {
 		groupID = ge.ID // share the group's id string
 	}
 	n := *u
@@ -248,7 +268,7 @@ func (e *Edit) changeGrant(instanceID string, g Grant, add bool) bool {
 	var old []*Grant
 	switch g.PrincipalType {
 	case access.PrincipalGroup:
-		ge := ve.v.groups[g.PrincipalID]
+		ge, _ := ve.v.groups.get(g.PrincipalID)
 		if ge == nil {
 			return false
 		}
@@ -281,8 +301,8 @@ func (e *Edit) changeGrant(instanceID string, g Grant, add bool) bool {
 	}
 	ve.ownGrants[key] = grants
 	if g.PrincipalType == access.PrincipalGroup {
-		ge := ve.v.groups[g.PrincipalID]
-		ve.groups()[g.PrincipalID] = &groupEntry{Group: ge.Group, grants: grants}
+		ge, _ := ve.v.groups.get(g.PrincipalID)
+		ve.group(g.PrincipalID)[g.PrincipalID] = &groupEntry{Group: ge.Group, grants: grants}
 	} else {
 		n := *ve.v.user(g.PrincipalID)
 		n.direct = grants
@@ -304,7 +324,7 @@ func (e *Edit) DeleteUser(instanceID, id string) {
 // PutGroup sets a group's name and assignments.
 func (e *Edit) PutGroup(instanceID string, g Group) {
 	ve := e.view(instanceID)
-	groups := ve.groups()
+	groups := ve.group(g.ID)
 	old := groups[g.ID]
 	grants := grantsOf(g.Grants)
 	if old != nil && sameGrants(old.grants, grants) {
@@ -325,9 +345,9 @@ func (e *Edit) PutGroup(instanceID string, g Group) {
 // DeleteGroup removes a group; its members lose its assignments.
 func (e *Edit) DeleteGroup(instanceID, id string) {
 	ve := e.view(instanceID)
-	if old, ok := ve.v.groups[id]; ok {
+	if old, ok := ve.v.groups.get(id); ok {
 		ve.replaceGrants(old.grants, nil)
-		delete(ve.groups(), id)
+		delete(ve.group(id), id)
 		ve.groupsDeleted[id] = true
 	}
 }
@@ -414,7 +434,7 @@ func (e *Edit) PutPermissionSet(instanceID string, ps PermissionSet) {
 			}
 		}
 	}
-	ve.sets()[ps.ID] = se
+	ve.set(ps.ID)[ps.ID] = se
 }
 
 func (ve *viewEdit) managed(arn string) *policy.Policy {
@@ -430,7 +450,7 @@ func (ve *viewEdit) managed(arn string) *policy.Policy {
 
 // DeletePermissionSet removes a permission set.
 func (e *Edit) DeletePermissionSet(instanceID, id string) {
-	delete(e.view(instanceID).sets(), id)
+	delete(e.view(instanceID).set(id), id)
 }
 
 // SetCustomerPolicies replaces the customer managed policies of an account.
@@ -521,7 +541,7 @@ func (ve *viewEdit) finish() {
 	// A user's groups are read at each query; those deleted are dropped
 	// from their members here (seldom: a scan of every user).
 	if len(ve.groupsDeleted) > 0 {
-		gone := func(g string) bool { _, ok := v.groups[g]; return !ok && ve.groupsDeleted[g] }
+		gone := func(g string) bool { _, ok := v.groups.get(g); return !ok && ve.groupsDeleted[g] }
 		for i := range v.users {
 			for id, u := range v.users[i] {
 				if slices.ContainsFunc(u.Groups, gone) {

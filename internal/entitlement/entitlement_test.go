@@ -620,3 +620,38 @@ func TestGrantEdits(t *testing.T) {
 		t.Error("an unknown user was added")
 	}
 }
+
+// TestEditsLeaveOlderVersions: permission sets and groups added, renamed
+// and removed in an edit, many at once so that every shard of them is
+// changed, are seen in the new version only; the old one stays as it was.
+func TestEditsLeaveOlderVersions(t *testing.T) {
+	x := fixture(t)
+	next := edit(x, func(e *entitlement.Edit) {
+		for i := range 200 {
+			e.PutPermissionSet(inst, entitlement.PermissionSet{ID: fmt.Sprintf("ps-%016x", i*7919), Name: fmt.Sprintf("Set%d", i)})
+			e.PutGroup(inst, entitlement.Group{ID: fmt.Sprintf("%08x-0000-0000-0000-%012x", i, i*104729), Name: fmt.Sprintf("Group%d", i)})
+		}
+		e.PutPermissionSet(inst, entitlement.PermissionSet{ID: psAdmin, Name: "Renamed", InlinePolicy: allowAll})
+		e.DeletePermissionSet(inst, psReadOnly)
+		e.PutGroup(inst, entitlement.Group{ID: devs, Name: "Renamed"})
+	})
+	old, cur := x.View(inst), next.View(inst)
+	for i := range 200 {
+		ps, g := fmt.Sprintf("ps-%016x", i*7919), fmt.Sprintf("%08x-0000-0000-0000-%012x", i, i*104729)
+		if old.PermissionSetName(ps) != "" || old.GroupName(g) != "" {
+			t.Fatalf("the older version sees permission set %s (%q) or group %s (%q) added after it", ps, old.PermissionSetName(ps), g, old.GroupName(g))
+		}
+		if cur.PermissionSetName(ps) != fmt.Sprintf("Set%d", i) || cur.GroupName(g) != fmt.Sprintf("Group%d", i) {
+			t.Fatalf("the new version names permission set %s %q and group %s %q", ps, cur.PermissionSetName(ps), g, cur.GroupName(g))
+		}
+	}
+	if got := old.PermissionSetName(psAdmin) + "/" + old.PermissionSetName(psReadOnly) + "/" + old.GroupName(devs); got != "Admin/ReadOnly/Developers" {
+		t.Errorf("the older version names %s, want Admin/ReadOnly/Developers", got)
+	}
+	if got := cur.PermissionSetName(psAdmin) + "/" + cur.PermissionSetName(psReadOnly) + "/" + cur.GroupName(devs); got != "Renamed//Renamed" {
+		t.Errorf("the new version names %s, want Renamed//Renamed", got)
+	}
+	if st := cur.Stats(); st.PermissionSets != 201 || st.Groups != 201 {
+		t.Errorf("Stats() = %+v, want 201 permission sets and 201 groups", st)
+	}
+}
