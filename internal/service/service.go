@@ -202,7 +202,7 @@ func (s *Service) lookup(ctx context.Context, c *call, fn func(tx store.Tx) erro
 	var ferr error
 	err := s.writeEvent(ctx, func(tx store.Tx) error {
 		ferr = mapStoreErr(c.op, fn(tx))
-		if errs.KindOf(ferr) == errs.Internal && ferr != nil {
+		if ferr != nil && errs.KindOf(ferr) == errs.Internal {
 			return ferr
 		}
 		return s.putEvent(ctx, tx, c, e, now, ferr)

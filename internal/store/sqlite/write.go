@@ -23,7 +23,10 @@ import (
 // the caller as before and never the writer. A function that fails, panics
 // or exits is rolled back to its savepoint; the others stay. Then one COMMIT,
 // one sync of the disk, answers them all: each call gets its own function's
-// error, or, when the COMMIT fails, the COMMIT's error.
+// error, or, when the COMMIT fails, the COMMIT's error. A call alone in its
+// batch needs no savepoint (its failure rolls the batch back), and a bulk
+// call (WriteBulk) is always alone: see runOne. The OnCommit functions of
+// the calls that succeeded run after the COMMIT, before any call returns.
 //
 // Each function sees the effects of those before it, exactly as if the calls
 // had run one after the other: the writes stay serializable.
