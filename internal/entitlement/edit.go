@@ -112,24 +112,25 @@ func own[V any](ve *viewEdit, which uint8, m *map[string]V) map[string]V {
 	return *m
 }
 
-// shard returns the map of m that holds id, copied first unless this edit
-// copied it already.
-func shard[V any](m *sharded[V], copied *[keyShards]bool, id string) map[string]V {
-	i := keyShard(id)
+// ownShard returns shards[i], copied first unless this edit copied it
+// already (copied[i]), and made if it was never written.
+func ownShard[V any](shards []map[string]V, copied []bool, i int) map[string]V {
 	if !copied[i] {
-		m[i] = maps.Clone(m[i])
+		shards[i] = maps.Clone(shards[i])
 		copied[i] = true
 	}
-	if m[i] == nil {
-		m[i] = map[string]V{}
+	if shards[i] == nil {
+		shards[i] = map[string]V{}
 	}
-	return m[i]
+	return shards[i]
 }
 
 func (ve *viewEdit) group(id string) map[string]*groupEntry {
-	return shard(&ve.v.groups, &ve.copiedGroups, id)
+	return ownShard(ve.v.groups[:], ve.copiedGroups[:], keyShard(id))
 }
-func (ve *viewEdit) set(id string) map[string]*setEntry { return shard(&ve.v.sets, &ve.copiedSets, id) }
+func (ve *viewEdit) set(id string) map[string]*setEntry {
+	return ownShard(ve.v.sets[:], ve.copiedSets[:], keyShard(id))
+}
 func (ve *viewEdit) accounts() map[string]*accountEntry {
 	return own(ve, mapAccounts, &ve.v.accounts)
 }
@@ -140,15 +141,7 @@ func (ve *viewEdit) cmps() map[string]map[string]*cmpEntry {
 }
 
 func (ve *viewEdit) users(id string) map[string]*userEntry {
-	i := shardOf(id)
-	if !ve.copied[i] {
-		ve.v.users[i] = maps.Clone(ve.v.users[i])
-		ve.copied[i] = true
-	}
-	if ve.v.users[i] == nil {
-		ve.v.users[i] = map[string]*userEntry{}
-	}
-	return ve.v.users[i]
+	return ownShard(ve.v.users[:], ve.copied[:], shardOf(id))
 }
 
 // grantsOf turns assignments into shared pointers, sorted, without

@@ -185,11 +185,8 @@ func (s *Service) ListGroups(ctx context.Context, storeID string, filters []Filt
 		q.DisplayName = f.AttributeValue
 	}
 	var groups []directory.Group
-	run := s.read
-	if q.DisplayName != "" { // a unique name: one group at most
-		run = s.lookup
-	}
-	err = run(ctx, c, func(tx store.Tx) (err error) {
+	// A unique name: one group at most.
+	err = s.readRows(ctx, c, q.DisplayName != "", func(tx store.Tx) (err error) {
 		groups, err = tx.ListGroups(ctx, c.instanceID, q)
 		return err
 	})

@@ -307,11 +307,8 @@ func (s *Service) ListUsers(ctx context.Context, storeID string, filters []Filte
 		q.UserName = f.AttributeValue
 	}
 	var users []directory.User
-	run := s.read
-	if q.UserName != "" { // a unique name: one user at most
-		run = s.lookup
-	}
-	err = run(ctx, c, func(tx store.Tx) (err error) {
+	// A unique name: one user at most.
+	err = s.readRows(ctx, c, q.UserName != "", func(tx store.Tx) (err error) {
 		users, err = tx.ListUsers(ctx, c.instanceID, q)
 		return err
 	})

@@ -460,11 +460,8 @@ func (s *Service) SCIMGetGroup(ctx context.Context, id string, withMembers bool)
 	}
 	var g *directory.Group
 	var members []string
-	run := s.lookup
-	if withMembers { // as many rows as members
-		run = s.read
-	}
-	err = run(ctx, c, func(tx store.Tx) (err error) {
+	// With its members, as many rows as they are.
+	err = s.readRows(ctx, c, !withMembers, func(tx store.Tx) (err error) {
 		if g, err = s.getGroup(ctx, tx, o, c, in.IdentityStoreID, id); err != nil {
 			return err
 		}

@@ -219,6 +219,15 @@ func (s *Service) lookup(ctx context.Context, c *call, fn func(tx store.Tx) erro
 	return s.finish(ctx, c, ferr)
 }
 
+// readRows runs fn with lookup when it reads a few rows (few), with read
+// when it may read many.
+func (s *Service) readRows(ctx context.Context, c *call, few bool, fn func(tx store.Tx) error) error {
+	if few {
+		return s.lookup(ctx, c, fn)
+	}
+	return s.read(ctx, c, fn)
+}
+
 // write runs a mutation: fn and its audit event in one transaction. A
 // failed mutation is audited in a transaction of its own.
 func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now time.Time) error) error {

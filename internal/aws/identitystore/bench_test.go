@@ -133,89 +133,67 @@ func BenchmarkCreateUser(b *testing.B) {
 	}
 }
 
-// benchGetUserIDUsers is the number of users GetUserId looks among.
+// benchGetUserIDUsers is the number of users the read benchmarks look
+// among.
 const benchGetUserIDUsers = 1000
 
-func BenchmarkGetUserId(b *testing.B) {
+// benchReads runs op at each concurrency on each engine, against a server
+// holding benchGetUserIDUsers users named prefix0000000, prefix0000001, …;
+// name(i) is the i-th call's user, spread over them.
+func benchReads(b *testing.B, prefix string, op func(ctx context.Context, c *identitystore.Client, storeID, name string) error) {
 	for _, e := range benchEngines {
 		b.Run(e.name, func(b *testing.B) {
 			s := e.start(b)
 			c := benchClient(b, s)
 			for i := range int64(benchGetUserIDUsers) {
-				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, "get", i)); err != nil {
-					b.Fatalf("CreateUser(get%07d) = %v", i, err)
+				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, prefix, i)); err != nil {
+					b.Fatalf("CreateUser(%s%07d) = %v", prefix, i, err)
 				}
 			}
 			for _, conc := range benchConcurrency {
 				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
 					benchRun(b, conc, func(ctx context.Context, i int64) error {
-						_, err := c.GetUserId(ctx, &identitystore.GetUserIdInput{
-							IdentityStoreId: aws.String(s.StoreID),
-							AlternateIdentifier: &types.AlternateIdentifierMemberUniqueAttribute{Value: types.UniqueAttribute{
-								AttributePath:  aws.String("UserName"),
-								AttributeValue: document.NewLazyDocument(fmt.Sprintf("get%07d", (i*7919)%benchGetUserIDUsers)),
-							}},
-						})
-						return err
+						return op(ctx, c, s.StoreID, fmt.Sprintf("%s%07d", prefix, (i*7919)%benchGetUserIDUsers))
 					})
 				})
 			}
 		})
 	}
+}
+
+func BenchmarkGetUserId(b *testing.B) {
+	benchReads(b, "get", func(ctx context.Context, c *identitystore.Client, storeID, name string) error {
+		_, err := c.GetUserId(ctx, &identitystore.GetUserIdInput{
+			IdentityStoreId: aws.String(storeID),
+			AlternateIdentifier: &types.AlternateIdentifierMemberUniqueAttribute{Value: types.UniqueAttribute{
+				AttributePath: aws.String("UserName"), AttributeValue: document.NewLazyDocument(name),
+			}},
+		})
+		return err
+	})
 }
 
 // BenchmarkListUsers lists pages of 100 users, the largest page, among
 // benchGetUserIDUsers users.
 func BenchmarkListUsers(b *testing.B) {
-	for _, e := range benchEngines {
-		b.Run(e.name, func(b *testing.B) {
-			s := e.start(b)
-			c := benchClient(b, s)
-			for i := range int64(benchGetUserIDUsers) {
-				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, "list", i)); err != nil {
-					b.Fatalf("CreateUser(list%07d) = %v", i, err)
-				}
-			}
-			for _, conc := range benchConcurrency {
-				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
-					benchRun(b, conc, func(ctx context.Context, _ int64) error {
-						out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(s.StoreID), MaxResults: aws.Int32(100)})
-						if err == nil && len(out.Users) != 100 {
-							err = fmt.Errorf("ListUsers returned %d users, want 100", len(out.Users))
-						}
-						return err
-					})
-				})
-			}
-		})
-	}
+	benchReads(b, "list", func(ctx context.Context, c *identitystore.Client, storeID, _ string) error {
+		out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(storeID), MaxResults: aws.Int32(100)})
+		if err == nil && len(out.Users) != 100 {
+			err = fmt.Errorf("ListUsers returned %d users, want 100", len(out.Users))
+		}
+		return err
+	})
 }
 
 // BenchmarkListUsersFiltered lists users with a UserName filter, which
 // finds one user among benchGetUserIDUsers.
 func BenchmarkListUsersFiltered(b *testing.B) {
-	for _, e := range benchEngines {
-		b.Run(e.name, func(b *testing.B) {
-			s := e.start(b)
-			c := benchClient(b, s)
-			for i := range int64(benchGetUserIDUsers) {
-				if _, err := c.CreateUser(b.Context(), benchUser(s.StoreID, "filter", i)); err != nil {
-					b.Fatalf("CreateUser(filter%07d) = %v", i, err)
-				}
-			}
-			for _, conc := range benchConcurrency {
-				b.Run(fmt.Sprintf("clients=%d", conc), func(b *testing.B) {
-					benchRun(b, conc, func(ctx context.Context, i int64) error {
-						name := fmt.Sprintf("filter%07d", (i*7919)%benchGetUserIDUsers)
-						out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(s.StoreID),
-							Filters: []types.Filter{{AttributePath: aws.String("UserName"), AttributeValue: aws.String(name)}}})
-						if err == nil && len(out.Users) != 1 {
-							err = fmt.Errorf("ListUsers(UserName eq %s) returned %d users, want 1", name, len(out.Users))
-						}
-						return err
-					})
-				})
-			}
-		})
-	}
+	benchReads(b, "filter", func(ctx context.Context, c *identitystore.Client, storeID, name string) error {
+		out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(storeID),
+			Filters: []types.Filter{{AttributePath: aws.String("UserName"), AttributeValue: aws.String(name)}}})
+		if err == nil && len(out.Users) != 1 {
+			err = fmt.Errorf("ListUsers(UserName eq %s) returned %d users, want 1", name, len(out.Users))
+		}
+		return err
+	})
 }

@@ -50,12 +50,6 @@ func scanUserInto(row interface{ Scan(...any) error }, u *directory.User) error 
 	return nil
 }
 
-// listCap is the most rows a listing makes room for before it reads them.
-const listCap = 1000
-
-// listSlice returns an empty slice with room for a page of limit rows.
-func listSlice[T any](limit int) []T { return make([]T, 0, min(max(limit, 0), listCap)) }
-
 func (t *Tx) putExternalIDs(ctx context.Context, instanceID, kind, id string, ids []directory.ExternalID) error {
 	if _, err := t.exec(ctx, `DELETE FROM external_ids WHERE instance_id = $1 AND kind = $2 AND resource_id = $3`, instanceID, kind, id); err != nil {
 		return err

@@ -78,25 +78,7 @@ func (t *Tx) ListUsersWhere(ctx context.Context, instanceID string, f store.User
 	w := userWhere(instanceID, f)
 	tail := w.page(f.After, f.Offset, f.Limit)
 	rows, err := t.tx.QueryContext(ctx, selectUsers+` WHERE `+w.sql+tail, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	n := f.Limit
-	if f.ID != "" || f.UserName != "" { // unique: one row at most
-		n = min(n, 1)
-	}
-	out := listSlice[directory.User](n)
-	for rows.Next() {
-		out = append(out, directory.User{})
-		if err := scanUserInto(rows, &out[len(out)-1]); err != nil {
-			return nil, err
-		}
-	}
-	if len(out) == 0 {
-		out = nil // none, as before any row was read
-	}
-	return out, rows.Err()
+	return collectInto(rows, err, f.Limit, f.ID != "" || f.UserName != "", scanUserInto)
 }
 
 // CountUsersWhere implements store.Tx.
@@ -129,25 +111,7 @@ func (t *Tx) ListGroupsWhere(ctx context.Context, instanceID string, f store.Gro
 	w := groupWhere(instanceID, f)
 	tail := w.page(f.After, f.Offset, f.Limit)
 	rows, err := t.tx.QueryContext(ctx, selectGroups+` WHERE `+w.sql+tail, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	n := f.Limit
-	if f.ID != "" || f.DisplayName != "" { // unique: one row at most
-		n = min(n, 1)
-	}
-	out := listSlice[directory.Group](n)
-	for rows.Next() {
-		out = append(out, directory.Group{})
-		if err := scanGroupInto(rows, &out[len(out)-1]); err != nil {
-			return nil, err
-		}
-	}
-	if len(out) == 0 {
-		out = nil // none, as before any row was read
-	}
-	return out, rows.Err()
+	return collectInto(rows, err, f.Limit, f.ID != "" || f.DisplayName != "", scanGroupInto)
 }
 
 // CountGroupsWhere implements store.Tx.

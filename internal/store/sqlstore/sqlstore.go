@@ -82,6 +82,33 @@ func fromMicros(v int64) time.Time {
 	return time.UnixMicro(v).UTC()
 }
 
+// listCap is the most rows collectInto makes room for before it reads them.
+const listCap = 1000
+
+// collectInto is collect for rows that scan in place, into a slice made
+// with room for the page the query asked for: limit rows, or one when it
+// selects by a unique key. No row gives nil.
+func collectInto[T any](rows *sql.Rows, err error, limit int, unique bool, scan func(row interface{ Scan(...any) error }, v *T) error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if unique {
+		limit = min(limit, 1)
+	}
+	out := make([]T, 0, min(max(limit, 0), listCap))
+	for rows.Next() {
+		out = append(out, *new(T))
+		if err := scan(rows, &out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, rows.Err()
+}
+
 // collect reads every row of a query with scan; err is the query's own.
 func collect[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
 	if err != nil {

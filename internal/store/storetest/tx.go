@@ -66,30 +66,6 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		usable(t, s)
 	})
 
-	t.Run("WriteBulk", func(t *testing.T) {
-		// A bulk write commits all it did, or, failing, nothing.
-		s := open(t)
-		ctx := t.Context()
-		err := s.WriteBulk(ctx, func(tx store.Tx) error {
-			if err := writeAll(ctx, tx); err != nil {
-				return err
-			}
-			return errBoom
-		})
-		wantErr(t, "WriteBulk(fn failing)", err, errBoom)
-		nothingLeft(t, s)
-		if err := s.WriteBulk(ctx, func(tx store.Tx) error { return writeAll(ctx, tx) }); err != nil {
-			t.Fatalf("WriteBulk = %v", err)
-		}
-		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
-			if v, err := tx.GetMeta(ctx, "k"); v != "v" || err != nil {
-				t.Errorf("GetMeta(k) after WriteBulk = %q, %v, want v", v, err)
-			}
-			return nil
-		})
-		usable(t, s)
-	})
-
 	t.Run("OnCommit", func(t *testing.T) {
 		// The functions given to OnCommit run, in order, once the
 		// transaction has committed and before Write returns; those of a
@@ -137,36 +113,46 @@ func RunTransactionTests(t *testing.T, open func(t *testing.T) store.Store) {
 		usable(t, s)
 	})
 
-	t.Run("WriteRelaxed", func(t *testing.T) {
-		// A relaxed write is a write: all of it or, when fn fails, none of
-		// it, and in order with the others.
-		s := open(t)
-		ctx := t.Context()
-		err := s.WriteRelaxed(ctx, func(tx store.Tx) error {
-			if err := writeAll(ctx, tx); err != nil {
+	// A relaxed or a bulk write is a write: all of it or, when fn fails,
+	// none of it, and in order with the others.
+	for _, wk := range []struct {
+		name  string
+		write func(s store.Store, ctx context.Context, fn func(store.Tx) error) error
+	}{
+		{"WriteRelaxed", func(s store.Store, ctx context.Context, fn func(store.Tx) error) error {
+			return s.WriteRelaxed(ctx, fn)
+		}},
+		{"WriteBulk", func(s store.Store, ctx context.Context, fn func(store.Tx) error) error { return s.WriteBulk(ctx, fn) }},
+	} {
+		t.Run(wk.name, func(t *testing.T) {
+			s := open(t)
+			ctx := t.Context()
+			err := wk.write(s, ctx, func(tx store.Tx) error {
+				if err := writeAll(ctx, tx); err != nil {
+					return err
+				}
+				return errBoom
+			})
+			wantErr(t, wk.name+"(fn failing)", err, errBoom)
+			nothingLeft(t, s)
+			if err := wk.write(s, ctx, func(tx store.Tx) error { return writeAll(ctx, tx) }); err != nil {
+				t.Fatalf("%s() = %v, want nil", wk.name, err)
+			}
+			mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+				_, err := appendEvent(ctx, tx, instanceFixture(1).ID, "After", t0, 2)
 				return err
-			}
-			return errBoom
+			})
+			mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
+				if v, err := tx.GetMeta(ctx, "k"); v != "v" || err != nil {
+					t.Errorf("GetMeta(k) = %q, %v, want v, nil", v, err)
+				}
+				if head, err := tx.AuditHead(ctx); head.Seq != 2 || err != nil {
+					t.Errorf("AuditHead() = %+v, %v, want sequence 2, nil", head, err)
+				}
+				return nil
+			})
 		})
-		wantErr(t, "WriteRelaxed(fn failing)", err, errBoom)
-		nothingLeft(t, s)
-		if err := s.WriteRelaxed(ctx, func(tx store.Tx) error { return writeAll(ctx, tx) }); err != nil {
-			t.Fatalf("WriteRelaxed() = %v, want nil", err)
-		}
-		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
-			_, err := appendEvent(ctx, tx, instanceFixture(1).ID, "After", t0, 2)
-			return err
-		})
-		mustRead(t, s, func(ctx context.Context, tx store.Tx) error {
-			if v, err := tx.GetMeta(ctx, "k"); v != "v" || err != nil {
-				t.Errorf("GetMeta(k) = %q, %v, want v, nil", v, err)
-			}
-			if head, err := tx.AuditHead(ctx); head.Seq != 2 || err != nil {
-				t.Errorf("AuditHead() = %+v, %v, want sequence 2, nil", head, err)
-			}
-			return nil
-		})
-	})
+	}
 
 	t.Run("ReadIsReadOnly", func(t *testing.T) {
 		s := open(t)
