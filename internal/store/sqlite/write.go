@@ -140,6 +140,12 @@ func (db *DB) write(ctx context.Context, relaxed, alone bool, fn func(store.Tx) 
 	return (<-r.reply).err
 }
 
+// exec runs a statement that returns no rows.
+func exec(ctx context.Context, tx *sql.Tx, q string) error {
+	_, err := tx.ExecContext(ctx, q)
+	return err
+}
+
 // writeLoop runs batches until the store is closed and its queue empty.
 func (db *DB) writeLoop() {
 	defer close(db.stopped)
@@ -305,11 +311,12 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 	var done []ran
 	ok := 0 // functions that succeeded
 	var lost error
+	base := sqlstore.NewTx(tx, &dialect)
 	for i, r := range batch {
 		if !r.start() {
 			continue
 		}
-		stx, ferr, err := db.runOne(ctx, tx, r, len(batch) == 1)
+		stx, ferr, err := db.runOne(ctx, tx, base, r, len(batch) == 1)
 		done = append(done, ran{r, stx, ferr})
 		if err != nil {
 			lost, rest = err, batch[i+1:]
@@ -330,8 +337,14 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 	case ok == 0: // nothing to commit
 		_ = tx.Rollback()
 	default:
-		// On failure, the driver rolls back what the COMMIT left open.
-		if err := tx.Commit(); err != nil {
+		err := base.Flush(ctx)
+		if err != nil {
+			_ = tx.Rollback()
+		} else {
+			// On failure, the driver rolls back what the COMMIT left open.
+			err = tx.Commit()
+		}
+		if err != nil {
 			err = fmt.Errorf("sqlite: commit: %w", err)
 			for _, d := range done {
 				d.r.reply <- reply{err: err}
@@ -368,22 +381,24 @@ func (db *DB) runBatch(batch []*request) (rest []*request) {
 // released inside it walks that journal from its start: a worker batch of
 // hundreds of operations, each under savepoints of its own (sqlstore's),
 // spent most of its time there.
-func (db *DB) runOne(ctx context.Context, tx *sql.Tx, r *request, alone bool) (stx *sqlstore.Tx, ferr, err error) {
-	stx = sqlstore.NewTx(tx, &dialect)
+func (db *DB) runOne(ctx context.Context, tx *sql.Tx, base *sqlstore.Tx, r *request, alone bool) (stx *sqlstore.Tx, ferr, err error) {
+	stx = base.Call()
 	if alone {
 		r.reply <- reply{tx: stx}
 		return stx, <-r.ran, nil
 	}
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT atrium_write`); err != nil {
+	if err := exec(ctx, tx, `SAVEPOINT atrium_write`); err != nil {
 		return nil, err, err
 	}
+	m := base.Mark()
 	r.reply <- reply{tx: stx}
 	if ferr = <-r.ran; ferr == nil {
-		_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_write`)
+		err = exec(ctx, tx, `RELEASE SAVEPOINT atrium_write`)
 		return stx, nil, err
 	}
-	if _, err = tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT atrium_write`); err == nil {
-		_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT atrium_write`)
+	base.Undo(m)
+	if err = exec(ctx, tx, `ROLLBACK TO SAVEPOINT atrium_write`); err == nil {
+		err = exec(ctx, tx, `RELEASE SAVEPOINT atrium_write`)
 	}
 	return stx, ferr, err
 }

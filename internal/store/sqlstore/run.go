@@ -30,6 +30,9 @@ func Run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, d *Dialect, fn fu
 	if err = fn(t); err != nil {
 		return err
 	}
+	if err = t.Flush(ctx); err != nil {
+		return err
+	}
 	if err = tx.Commit(); err != nil {
 		return err
 	}

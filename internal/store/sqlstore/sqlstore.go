@@ -49,13 +49,55 @@ type Dialect struct {
 type Tx struct {
 	tx        *sql.Tx
 	d         *Dialect
+	s         *txState
 	committed []func() // OnCommit's
+}
+
+// txState is what the Txs of one transaction share: on SQLite one
+// transaction runs a batch of calls, each with a Tx of its own (Call).
+type txState struct {
+	// head is the audit chain's head as the transaction has made it,
+	// once loaded; dirty when the audit_head row is behind it, until
+	// Flush writes it. Each event's append then reads and writes no
+	// row but the event's. (No method appends under a savepoint of its
+	// own: only the engine's, around a call, need restore it, Undo.)
+	head          audit.Head
+	loaded, dirty bool
 }
 
 var _ store.Tx = (*Tx)(nil)
 
-// NewTx wraps tx.
-func NewTx(tx *sql.Tx, d *Dialect) *Tx { return &Tx{tx: tx, d: d} }
+// NewTx wraps tx. The caller runs Flush before it commits tx.
+func NewTx(tx *sql.Tx, d *Dialect) *Tx { return &Tx{tx: tx, d: d, s: &txState{}} }
+
+// Call returns a Tx for another call in t's transaction: it shares the
+// transaction's state, and has OnCommit functions of its own.
+func (t *Tx) Call() *Tx { return &Tx{tx: t.tx, d: t.d, s: t.s} }
+
+// A Mark is the transaction's state at a savepoint (Tx.Mark), to restore
+// when the engine rolls back to it (Tx.Undo).
+type Mark struct{ s txState }
+
+// Mark returns the state of t's transaction, for Undo.
+func (t *Tx) Mark() Mark { return Mark{*t.s} }
+
+// Undo restores the state m marked, after a rollback to the savepoint
+// taken with it.
+func (t *Tx) Undo(m Mark) { *t.s = m.s }
+
+// Flush writes what the transaction holds back (the audit chain's head)
+// into it; the engine runs it before COMMIT.
+func (t *Tx) Flush(ctx context.Context) error {
+	if !t.s.dirty {
+		return nil
+	}
+	h := t.s.head
+	if err := t.execOne(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, h.Seq, blob(h.Hash), blob(h.MAC)); err != nil {
+		return err
+	}
+	t.s.dirty = false
+	return nil
+}
 
 // OnCommit implements store.Tx. The engine calls Committed once the
 // transaction has committed.
@@ -407,19 +449,22 @@ func (t *Tx) GetAccessKey(ctx context.Context, id string) (*store.SealedAccessKe
 }
 
 // AppendAudit implements store.Tx.
+// The head is read (and, on PostgreSQL, locked) at the transaction's first
+// append, and written back once, by Flush.
 func (t *Tx) AppendAudit(ctx context.Context, key []byte, instanceID string, ts time.Time, name string, data []byte) (audit.Record, error) {
-	head, err := t.head(ctx, t.d.ForUpdate)
-	if err != nil {
-		return audit.Record{}, err
+	if !t.s.loaded {
+		head, err := t.head(ctx, t.d.ForUpdate)
+		if err != nil {
+			return audit.Record{}, err
+		}
+		t.s.head, t.s.loaded = head, true
 	}
-	rec, next := audit.Next(key, head, instanceID, ts, name, data)
+	rec, next := audit.Next(key, t.s.head, instanceID, ts, name, data)
 	if _, err := t.exec(ctx, `INSERT INTO audit_events (seq, instance_id, event_time, event_name, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		rec.Seq, rec.InstanceID, micros(rec.Time), rec.EventName, string(rec.Data), blob(rec.PrevHash), blob(rec.Hash)); err != nil {
 		return audit.Record{}, err
 	}
-	if err := t.execOne(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, next.Seq, blob(next.Hash), blob(next.MAC)); err != nil {
-		return audit.Record{}, err
-	}
+	t.s.head, t.s.dirty = next, true
 	return rec, nil
 }
 
@@ -431,7 +476,12 @@ func (t *Tx) head(ctx context.Context, suffix string) (audit.Head, error) {
 }
 
 // AuditHead implements store.Tx.
-func (t *Tx) AuditHead(ctx context.Context) (audit.Head, error) { return t.head(ctx, "") }
+func (t *Tx) AuditHead(ctx context.Context) (audit.Head, error) {
+	if t.s.loaded {
+		return t.s.head, nil
+	}
+	return t.head(ctx, "")
+}
 
 // ScanAudit implements store.Tx.
 func (t *Tx) ScanAudit(ctx context.Context, after int64, n int) ([]audit.Record, error) {
