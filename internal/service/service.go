@@ -6,6 +6,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -198,7 +199,7 @@ func (s *Service) lookup(ctx context.Context, c *call, fn func(tx store.Tx) erro
 		return s.read(ctx, c, fn)
 	}
 	now := s.now().UTC()
-	e := s.event(ctx, c, now)
+	e := s.prepare(ctx, c, now)
 	var ferr error
 	err := s.writeEvent(ctx, func(tx store.Tx) error {
 		ferr = mapStoreErr(c.op, fn(tx))
@@ -234,7 +235,7 @@ func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now t
 	now := s.now().UTC()
 	// The event is prepared before the transaction: on SQLite, every
 	// write waits while one runs.
-	e := s.event(ctx, c, now)
+	e := s.prepare(ctx, c, now)
 	var ferr error
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		if ferr = fn(tx, now); ferr != nil {
@@ -258,7 +259,7 @@ func (s *Service) write(ctx context.Context, c *call, fn func(tx store.Tx, now t
 // returns err, or the audit failure.
 func (s *Service) finish(ctx context.Context, c *call, err error) error {
 	now := s.now().UTC()
-	e := s.event(ctx, c, now)
+	e := s.prepare(ctx, c, now)
 	werr := s.writeEvent(ctx, func(tx store.Tx) error { return s.putEvent(ctx, tx, c, e, now, err) })
 	if werr != nil {
 		s.log.ErrorContext(ctx, "writing an audit event failed", "op", c.op.name, "error", werr)
@@ -287,6 +288,7 @@ func (s *Service) event(ctx context.Context, c *call, now time.Time) audit.Event
 		RequestParameters:  audit.RedactJSON(r.Params), // null when there are none
 		ResponseElements:   json.RawMessage("null"),
 		RequestID:          r.ID,
+		EventID:            s.ids.UUID(),
 		ReadOnly:           c.op.readOnly,
 		EventType:          audit.TypeAPICall,
 		ManagementEvent:    true,
@@ -296,16 +298,63 @@ func (s *Service) event(ctx context.Context, c *call, now time.Time) audit.Event
 	}
 }
 
-// putEvent completes e with the call's outcome and appends it to the audit
-// trail in tx.
-func (s *Service) putEvent(ctx context.Context, tx store.Tx, c *call, e audit.Event, now time.Time, failure error) error {
-	e.EventID = s.ids.UUID()
+// prepared is a call's audit event, encoded before its transaction, so
+// that what runs in it (on SQLite, in the writer's turn, while every other
+// write waits) only adds the outcome.
+type prepared struct {
+	e audit.Event
+	// pre and post are e encoded up to its responseElements' value and
+	// after it (nil when that failed): a success's event is pre, the
+	// response, post.
+	pre, post []byte
+}
+
+// responseAt marks, in an encoded event without an error, where its
+// responseElements' value goes: the last such text, as requestParameters,
+// which comes first, may hold it too, and the fields after it are strings,
+// booleans and numbers.
+var responseAt = []byte(`,"responseElements":null,"requestID":`)
+
+// prepare returns the audit event of a call at now, encoded but for its
+// outcome.
+func (s *Service) prepare(ctx context.Context, c *call, now time.Time) prepared {
+	return prepareEvent(s.event(ctx, c, now))
+}
+
+// prepareEvent encodes e, which has neither response nor error yet.
+func prepareEvent(e audit.Event) prepared {
+	p := prepared{e: e}
+	data, err := json.Marshal(e)
+	if i := bytes.LastIndex(data, responseAt); err == nil && i >= 0 {
+		at := i + len(`,"responseElements":`)
+		p.pre, p.post = data[:at], data[at+len("null"):]
+	}
+	return p
+}
+
+// encode returns p's event with its outcome: resp (JSON, redacted) when
+// the call succeeded, its failure otherwise.
+func (p prepared) encode(resp json.RawMessage, failure error) ([]byte, error) {
+	if failure == nil && p.pre != nil {
+		data := make([]byte, 0, len(p.pre)+len(resp)+len(p.post))
+		return append(append(append(data, p.pre...), resp...), p.post...), nil
+	}
+	e := p.e
+	e.ResponseElements = resp
 	if failure != nil {
 		e.ErrorCode, e.ErrorMessage = errorCode(failure), errs.Public(failure)
-	} else if !c.op.readOnly && c.response != nil {
-		e.ResponseElements = audit.Redact(c.response)
 	}
-	data, err := json.Marshal(e)
+	return json.Marshal(e)
+}
+
+// putEvent completes p with the call's outcome and appends it to the audit
+// trail in tx.
+func (s *Service) putEvent(ctx context.Context, tx store.Tx, c *call, p prepared, now time.Time, failure error) error {
+	resp := json.RawMessage("null")
+	if failure == nil && !c.op.readOnly && c.response != nil {
+		resp = audit.Redact(c.response)
+	}
+	data, err := p.encode(resp, failure)
 	if err != nil {
 		return err
 	}
