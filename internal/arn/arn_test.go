@@ -47,6 +47,37 @@ func TestTimeUUIDOrder(t *testing.T) {
 	}
 }
 
+// TestPermissionSetIDOrder: permission set ids are 16 hex digits, those
+// of later milliseconds sort after earlier ones, and they carry the time
+// in their first 44 bits.
+func TestPermissionSetIDOrder(t *testing.T) {
+	at := time.UnixMilli(0x0123456789a)
+	g := arn.Generator{Rand: bytes.NewReader(bytes.Repeat([]byte{0xff}, 3)), Now: func() time.Time { return at }}
+	if got, want := g.PermissionSetID(), "ps-0123456789afffff"; got != want {
+		t.Fatalf("PermissionSetID() at %v = %q, want %q", at, got, want)
+	}
+	at = time.UnixMilli(1_700_000_000_123)
+	g.Rand = nil
+	idRe := regexp.MustCompile(`^ps-[0-9a-f]{16}$`)
+	var ids []string
+	for i := range 1000 {
+		at = at.Add(time.Duration(i%3) * time.Millisecond) // some ids share a millisecond
+		id := g.PermissionSetID()
+		if !idRe.MatchString(id) {
+			t.Fatalf("PermissionSetID() = %q, want ps- and 16 hex digits", id)
+		}
+		ids = append(ids, id)
+	}
+	for i := 1; i < len(ids); i++ {
+		if ids[i-1][:14] > ids[i][:14] {
+			t.Fatalf("id %d %q sorts before id %d %q", i, ids[i], i-1, ids[i-1])
+		}
+	}
+	if _, id, ok := arn.ParsePermissionSetARN(arn.PermissionSetARN("ssoins-0123456789abcdef", ids[0])); !ok || id != ids[0] {
+		t.Fatalf("the ARN of %s parses to %q, %v", ids[0], id, ok)
+	}
+}
+
 func TestResourceID(t *testing.T) {
 	g := arn.Generator{Rand: bytes.NewReader(bytes.Repeat([]byte{0xff}, 32)), Now: func() time.Time { return time.UnixMilli(0x0123456789ab) }}
 	id := g.ResourceID("d-906722b2be")

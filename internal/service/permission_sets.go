@@ -55,7 +55,7 @@ func (s *Service) CreatePermissionSet(ctx context.Context, instanceARN string, i
 	}
 	err = s.write(ctx, c, func(tx store.Tx, now time.Time) error {
 		ps.CreatedAt, ps.UpdatedAt = now.Truncate(time.Microsecond), now.Truncate(time.Microsecond)
-		if err := tx.CreatePermissionSet(ctx, ps); err != nil {
+		if err := s.insertPermissionSet(ctx, tx, ps); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return errs.Errorf(errs.Conflict, o.String(), "A permission set named %s already exists in the instance.", in.Name)
 			}
@@ -83,6 +83,26 @@ func (s *Service) CreatePermissionSet(ctx context.Context, instanceARN string, i
 		return nil, err
 	}
 	return ps, nil
+}
+
+// insertPermissionSet stores a new permission set. Its id, time-ordered,
+// may be one already drawn in the same millisecond (see
+// arn.Generator.PermissionSetID): then it draws another. ErrConflict is
+// left for a taken name.
+func (s *Service) insertPermissionSet(ctx context.Context, tx store.Tx, ps *access.PermissionSet) error {
+	for range 4 {
+		err := tx.CreatePermissionSet(ctx, ps)
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		if _, gerr := tx.GetPermissionSet(ctx, ps.InstanceID, ps.ID); errors.Is(gerr, store.ErrNotFound) {
+			return err // the name is taken
+		} else if gerr != nil {
+			return gerr
+		}
+		ps.ID = s.ids.PermissionSetID()
+	}
+	return fmt.Errorf("no free permission set id after 4 draws")
 }
 
 // DescribePermissionSet returns a permission set.
