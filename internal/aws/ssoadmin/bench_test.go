@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
@@ -28,18 +29,37 @@ import (
 // -bench Assignments -benchtime 5000x; on PostgreSQL with
 // ATRIUM_TEST_DATABASE_URL set.
 func BenchmarkAssignments(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) { benchAssignments(b, atriumtest.Start(b)) })
+	b.Run("sqlite", func(b *testing.B) { benchAssignments(b, atriumtest.Start(b), accountsShape) })
 	b.Run("postgres", func(b *testing.B) {
-		benchAssignments(b, atriumtest.Start(b, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(b)}))
+		benchAssignments(b, atriumtest.Start(b, atriumtest.Options{DatabaseURL: storetest.NewPostgresDatabase(b)}), accountsShape)
 	})
 }
 
-func benchAssignments(b *testing.B, s *atriumtest.Server) {
+// BenchmarkAssignmentsOfSets is BenchmarkAssignments in the shape of the
+// side-by-side script (bench/controlplane): each assignment gives one user
+// a permission set of its own in one account, 32 in flight. b.N must stay
+// within the quota of permission sets (2,000).
+func BenchmarkAssignmentsOfSets(b *testing.B) {
+	benchAssignments(b, atriumtest.Start(b), setsShape)
+}
+
+// The shapes of benchAssignments: assignment i is to accounts[i] of one
+// permission set, or of sets[i] to one account.
+const (
+	accountsShape = iota
+	setsShape
+)
+
+func benchAssignments(b *testing.B, s *atriumtest.Server, shape int) {
 	ctx := context.Background()
 	c := s.SSOAdmin()
 	instanceID := s.App.Bootstrap.Instance.ID
 	root := s.App.Bootstrap.Organization.RootID
-	accounts := make([]string, b.N)
+	n, clients := 1, 64
+	if shape == accountsShape {
+		n = b.N
+	}
+	accounts := make([]string, n)
 	err := s.App.Store.Write(ctx, func(tx store.Tx) error {
 		for i := range accounts {
 			accounts[i] = fmt.Sprintf("5%011d", i)
@@ -53,18 +73,25 @@ func benchAssignments(b *testing.B, s *atriumtest.Server) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	out, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(s.InstanceARN), Name: aws.String("Bench")})
-	if err != nil {
-		b.Fatal(err)
+	sets := make([]*string, 1)
+	principalType, principal := types.PrincipalTypeGroup, mustGroupB(b, s)
+	if shape == setsShape {
+		sets, clients = make([]*string, b.N), 32
+		principalType, principal = types.PrincipalTypeUser, mustUserB(b, s)
 	}
-	ps := out.PermissionSet.PermissionSetArn
-	group := mustGroupB(b, s)
+	for i := range sets {
+		out, err := c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(s.InstanceARN), Name: aws.String(fmt.Sprintf("Bench%d", i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sets[i] = out.PermissionSet.PermissionSetArn
+	}
 
 	b.ResetTimer()
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range 64 {
+	for range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -74,8 +101,8 @@ func benchAssignments(b *testing.B, s *atriumtest.Server) {
 					return
 				}
 				_, err := c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: aws.String(s.InstanceARN),
-					TargetId: aws.String(accounts[i]), TargetType: types.TargetTypeAwsAccount, PermissionSetArn: ps,
-					PrincipalType: types.PrincipalTypeGroup, PrincipalId: aws.String(group)})
+					TargetId: aws.String(accounts[i%n]), TargetType: types.TargetTypeAwsAccount, PermissionSetArn: sets[i%len(sets)],
+					PrincipalType: principalType, PrincipalId: aws.String(principal)})
 				if err != nil {
 					b.Error(err)
 					return
@@ -105,6 +132,16 @@ func benchAssignments(b *testing.B, s *atriumtest.Server) {
 	}
 	b.ReportMetric(float64(b.N)/total.Seconds(), "completed/s")
 	b.ReportMetric(float64(b.N)/requested.Seconds(), "requested/s")
+}
+
+func mustUserB(b *testing.B, s *atriumtest.Server) string {
+	b.Helper()
+	out, err := s.IdentityStore().CreateUser(context.Background(), &identitystore.CreateUserInput{IdentityStoreId: aws.String(s.StoreID), UserName: aws.String("bench"),
+		DisplayName: aws.String("Bench"), Name: &istypes.Name{GivenName: aws.String("Bench"), FamilyName: aws.String("User")}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return aws.ToString(out.UserId)
 }
 
 func mustGroupB(b *testing.B, s *atriumtest.Server) string {
