@@ -110,6 +110,9 @@ func (w *AccessWorker) RunOnce(ctx context.Context) (int, error) {
 		}
 		now := w.s.now().UTC().Truncate(time.Microsecond)
 		bc := newBatchCache()
+		if err := bc.loadPermissionSets(ctx, tx, ops); err != nil {
+			return err
+		}
 		for i := range ops {
 			if err := w.s.completeOperation(ctx, tx, bc, &ops[i], now); err != nil {
 				return fmt.Errorf("operation %s: %w", ops[i].RequestID, err)
@@ -231,16 +234,55 @@ func newBatchCache() *batchCache {
 	return &batchCache{sets: map[string]*cachedSet{}, principals: map[string]string{}, accounts: map[string]string{}, policies: map[string]string{}}
 }
 
+// loadPermissionSets looks up the permission sets the operations of ops
+// that create assignments or provision need, with their customer managed
+// policy references: two queries an instance, where one by one they were
+// two queries an operation.
+func (bc *batchCache) loadPermissionSets(ctx context.Context, tx store.Tx, ops []access.Operation) error {
+	ids := map[string][]string{} // by instance
+	for _, op := range ops {
+		key := op.InstanceID + "/" + op.PermissionSetID
+		if _, ok := bc.sets[key]; !ok && op.Kind != access.DeleteAssignment {
+			bc.sets[key] = nil // claimed
+			ids[op.InstanceID] = append(ids[op.InstanceID], op.PermissionSetID)
+		}
+	}
+	for inst, list := range ids {
+		sets, err := tx.GetPermissionSets(ctx, inst, list)
+		if err != nil {
+			return err
+		}
+		refs, err := tx.ListCustomerPolicyRefsOf(ctx, inst, list)
+		if err != nil {
+			return err
+		}
+		for _, id := range list {
+			bc.sets[inst+"/"+id] = &cachedSet{reason: missingSetReason(id)}
+		}
+		for i := range sets {
+			ps := &sets[i]
+			cs := &cachedSet{ps: ps, refs: refs[ps.ID]}
+			if ps.Boundary != nil && ps.Boundary.CustomerPolicy != nil {
+				cs.refs = append(cs.refs, *ps.Boundary.CustomerPolicy)
+			}
+			bc.sets[inst+"/"+ps.ID] = cs
+		}
+	}
+	return nil
+}
+
+func missingSetReason(id string) string { return fmt.Sprintf("Permission set %s does not exist.", id) }
+
 func loadPermissionSet(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation) (*cachedSet, error) {
 	key := op.InstanceID + "/" + op.PermissionSetID
-	if cs, ok := bc.sets[key]; ok {
+	if cs := bc.sets[key]; cs != nil {
 		return cs, nil
 	}
 	cs := &cachedSet{}
 	ps, err := tx.GetPermissionSet(ctx, op.InstanceID, op.PermissionSetID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		cs.reason = fmt.Sprintf("Permission set %s does not exist.", op.PermissionSetID)
+		cs.reason = missingSetReason(op.PermissionSetID)
 	case err != nil:
 		return nil, err
 	default:

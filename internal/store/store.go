@@ -341,6 +341,9 @@ type AccessTx interface {
 	// the instance has one of that name (case-insensitive).
 	CreatePermissionSet(ctx context.Context, ps *access.PermissionSet) error
 	GetPermissionSet(ctx context.Context, instanceID, id string) (*access.PermissionSet, error)
+	// GetPermissionSets returns those of the permission sets ids names
+	// that exist, in no particular order.
+	GetPermissionSets(ctx context.Context, instanceID string, ids []string) ([]access.PermissionSet, error)
 	// UpdatePermissionSet replaces every field of a permission set.
 	UpdatePermissionSet(ctx context.Context, ps *access.PermissionSet) error
 	// DeletePermissionSet deletes a permission set with its policies and tags.
@@ -361,6 +364,10 @@ type AccessTx interface {
 	RemoveCustomerPolicyRef(ctx context.Context, instanceID, permissionSetID string, r access.CustomerPolicyRef) error
 	// ListCustomerPolicyRefs returns the references ordered by path, name.
 	ListCustomerPolicyRefs(ctx context.Context, instanceID, permissionSetID string) ([]access.CustomerPolicyRef, error)
+	// ListCustomerPolicyRefsOf returns the references of several permission
+	// sets, by permission set id, each ordered by path, name; a set without
+	// any has no entry.
+	ListCustomerPolicyRefsOf(ctx context.Context, instanceID string, permissionSetIDs []string) (map[string][]access.CustomerPolicyRef, error)
 
 	// PutTags sets tags of a resource (a permission set or instance id),
 	// replacing the values of keys it has.

@@ -66,6 +66,37 @@ func (t *Tx) GetPermissionSet(ctx context.Context, instanceID, id string) (*acce
 	return scanPermissionSet(t.tx.QueryRowContext(ctx, `SELECT `+permissionSetCols+` FROM permission_sets WHERE instance_id = $1 AND id = $2`, instanceID, id))
 }
 
+// GetPermissionSets implements store.Tx.
+func (t *Tx) GetPermissionSets(ctx context.Context, instanceID string, ids []string) ([]access.PermissionSet, error) {
+	var out []access.PermissionSet
+	for chunk := range slices.Chunk(ids, inRows) {
+		var b strings.Builder
+		b.WriteString(`SELECT ` + permissionSetCols + ` FROM permission_sets WHERE instance_id = $1 AND id IN `)
+		placeholders(&b, 1, len(chunk))
+		args := make([]any, 0, 1+len(chunk))
+		args = append(args, instanceID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := t.tx.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			ps, err := scanPermissionSet(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, *ps)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // UpdatePermissionSet implements store.Tx.
 func (t *Tx) UpdatePermissionSet(ctx context.Context, ps *access.PermissionSet) error {
 	bARN, bName, bPath := boundaryCols(ps.Boundary)
@@ -187,6 +218,39 @@ func (t *Tx) ListCustomerPolicyRefs(ctx context.Context, instanceID, psID string
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// ListCustomerPolicyRefsOf implements store.Tx.
+func (t *Tx) ListCustomerPolicyRefsOf(ctx context.Context, instanceID string, psIDs []string) (map[string][]access.CustomerPolicyRef, error) {
+	out := map[string][]access.CustomerPolicyRef{}
+	for chunk := range slices.Chunk(psIDs, inRows) {
+		var b strings.Builder
+		b.WriteString(`SELECT permission_set_id, path, name FROM permission_set_customer_policies WHERE instance_id = $1 AND permission_set_id IN `)
+		placeholders(&b, 1, len(chunk))
+		b.WriteString(` ORDER BY permission_set_id, path, name`)
+		args := make([]any, 0, 1+len(chunk))
+		args = append(args, instanceID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := t.tx.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var r access.CustomerPolicyRef
+			if err := rows.Scan(&id, &r.Path, &r.Name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = append(out[id], r)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // PutTags implements store.Tx.

@@ -112,6 +112,20 @@ func testPermissionSets(t *testing.T, s store.Store) {
 		if n, err := tx.CountPermissionSets(ctx, in.ID); n != len(unsortedIDs)+1 || err != nil {
 			t.Errorf("CountPermissionSets = %d, %v, want %d", n, err, len(unsortedIDs)+1)
 		}
+		// Several at once: those that exist, of this instance only.
+		many, err := tx.GetPermissionSets(ctx, in.ID, []string{unsortedIDs[0], "ps-missing", "ps-1"})
+		if err != nil || len(many) != 2 {
+			t.Fatalf("GetPermissionSets = %d sets, %v, want 2", len(many), err)
+		}
+		if i := slices.IndexFunc(many, func(p access.PermissionSet) bool { return p.ID == "ps-1" }); i < 0 || diff(many[i], storedPermissionSet(ps)) != "" {
+			t.Errorf("GetPermissionSets = %+v, want ps-1 as created among them", many)
+		}
+		if i := slices.IndexFunc(many, func(p access.PermissionSet) bool { return p.ID == unsortedIDs[0] }); i < 0 || many[i].InstanceID != in.ID {
+			t.Errorf("GetPermissionSets = %+v, want %s of instance %s among them", many, unsortedIDs[0], in.ID)
+		}
+		if none, err := tx.GetPermissionSets(ctx, in.ID, nil); len(none) != 0 || err != nil {
+			t.Errorf("GetPermissionSets(none) = %v, %v, want none", none, err)
+		}
 		return nil
 	})
 	wantErr(t, "CreatePermissionSet(same name, other case)", write(t, s, func(ctx context.Context, tx store.Tx) error {
@@ -251,6 +265,13 @@ func testAttachedPolicies(t *testing.T, s store.Store) {
 		gotRefs, err := tx.ListCustomerPolicyRefs(ctx, in.ID, "ps-1")
 		if want := []access.CustomerPolicyRef{refs[2], refs[1], refs[0]}; err != nil || !slices.Equal(gotRefs, want) {
 			t.Errorf("ListCustomerPolicyRefs = %v, %v, want %v", gotRefs, err, want)
+		}
+		byID, err := tx.ListCustomerPolicyRefsOf(ctx, in.ID, []string{"ps-missing", "ps-1"})
+		if want := []access.CustomerPolicyRef{refs[2], refs[1], refs[0]}; err != nil || len(byID) != 1 || !slices.Equal(byID["ps-1"], want) {
+			t.Errorf("ListCustomerPolicyRefsOf = %v, %v, want only ps-1's %v", byID, err, want)
+		}
+		if o, err := tx.ListCustomerPolicyRefsOf(ctx, other.ID, []string{"ps-1"}); len(o) != 0 || err != nil {
+			t.Errorf("ListCustomerPolicyRefsOf(the other instance) = %v, %v, want none", o, err)
 		}
 		if o, _ := tx.ListManagedPolicies(ctx, other.ID, "ps-1"); len(o) != 0 {
 			t.Errorf("the other instance's permission set has policies %v", o)
