@@ -64,7 +64,7 @@ func OpenStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
 	if cfg.DatabaseURL != "" {
 		return postgres.Open(ctx, cfg.DatabaseURL)
 	}
-	return sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Synchronous: cfg.SQLiteSynchronous})
+	return sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Synchronous: cfg.SQLiteSynchronous, PreallocateWAL: cfg.SQLitePreallocateWAL})
 }
 
 // OpenKeys loads (or on first start creates) the master key.

@@ -57,6 +57,9 @@ type Options struct {
 	DataDir     string // default: a new temp dir
 	DatabaseURL string // default: SQLite in the data dir
 	Logs        io.Writer
+	// PreallocateWAL writes SQLite's WAL out at start, as atrium serve
+	// does (config.Config.SQLitePreallocateWAL); off, tests start faster.
+	PreallocateWAL bool
 }
 
 // Start starts a server and stops it when the test ends.
@@ -72,6 +75,7 @@ func Start(t testing.TB, opts ...Options) *Server {
 		cfg.DataDir = t.TempDir()
 	}
 	cfg.DatabaseURL = o.DatabaseURL
+	cfg.SQLitePreallocateWAL = o.PreallocateWAL
 	cfg.Listen = "127.0.0.1:0"
 	logs := o.Logs
 	if logs == nil {

@@ -24,6 +24,9 @@ type Config struct {
 	// SQLiteSynchronous is SQLite's synchronous setting: FULL (default) or
 	// NORMAL; see sqlite.Options.
 	SQLiteSynchronous string
+	// SQLitePreallocateWAL writes the SQLite WAL out to its full size at
+	// start-up; see sqlite.Options. On by default; tests turn it off.
+	SQLitePreallocateWAL bool
 	// AuditDurability says which audit events wait for the disk: "changes"
 	// (default), the events of calls that changed something, each committed
 	// with its change, while the events of reads, failures and denials are
@@ -33,7 +36,7 @@ type Config struct {
 
 // Defaults returns the default configuration.
 func Defaults() Config {
-	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL", AuditDurability: "changes"}
+	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL", SQLitePreallocateWAL: true, AuditDurability: "changes"}
 }
 
 // env returns the value of ATRIUM_<name> or def.
@@ -56,6 +59,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.AuditDurability, "audit-durability", env(getenv, "AUDIT_DURABILITY", d.AuditDurability), "changes: the audit events of reads, failures and denials do not wait for the disk and may be lost on power loss; all: every event waits (env ATRIUM_AUDIT_DURABILITY)")
 	fs.StringVar(&c.Region, "region", env(getenv, "REGION", d.Region), "AWS region Atrium answers as (env ATRIUM_REGION)")
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ATRIUM_LOG_LEVEL)")
+	c.SQLitePreallocateWAL = d.SQLitePreallocateWAL
 	c.MasterKey = getenv("ATRIUM_MASTER_KEY")
 	return c
 }

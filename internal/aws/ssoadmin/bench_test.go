@@ -37,10 +37,11 @@ func BenchmarkAssignments(b *testing.B) {
 
 // BenchmarkAssignmentsOfSets is BenchmarkAssignments in the shape of the
 // side-by-side script (bench/controlplane): each assignment gives one user
-// a permission set of its own in one account, 32 in flight. b.N must stay
-// within the quota of permission sets (2,000).
+// a permission set of its own in one account, 32 in flight, with the WAL
+// written out as atrium serve has it. b.N must stay within the quota of
+// permission sets (2,000).
 func BenchmarkAssignmentsOfSets(b *testing.B) {
-	benchAssignments(b, atriumtest.Start(b), setsShape)
+	benchAssignments(b, atriumtest.Start(b, atriumtest.Options{PreallocateWAL: true}), setsShape)
 }
 
 // The shapes of benchAssignments: assignment i is to accounts[i] of one

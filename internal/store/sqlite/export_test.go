@@ -111,3 +111,13 @@ func MigrateTo(ctx context.Context, path string, n int) error {
 	defer raw.Close()
 	return sqlstore.Migrate(ctx, raw, &dialect, "", ms[:n])
 }
+
+// WALSizeLimit is the size the WAL is written out to and cut back to.
+const WALSizeLimit = walSizeLimit
+
+// IntegrityCheck runs PRAGMA integrity_check on a reader.
+func IntegrityCheck(ctx context.Context, db *DB) (string, error) {
+	var v string
+	err := db.r.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&v)
+	return v, err
+}

@@ -40,6 +40,15 @@ type Options struct {
 	// the database stays consistent, but the writes acknowledged since the
 	// last checkpoint may be lost on a power loss (not on a crash of Atrium).
 	Synchronous string
+	// PreallocateWAL writes the WAL file out to the size it is kept at
+	// (walSizeLimit) with zeros at Open, as PostgreSQL does its WAL
+	// segments: a commit then overwrites blocks the file system has
+	// already allocated, and its sync writes no metadata, where a commit
+	// that grows the file makes the file system allocate blocks and journal
+	// them first; on ext4 that made a commit's sync take about twice as
+	// long. The WAL is deleted when the store closes, so every Open writes
+	// it out again (64 MiB: about 0.15 s on a virtual disk).
+	PreallocateWAL bool
 }
 
 func (o Options) synchronous() (string, error) {
@@ -220,6 +229,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			return fail(err)
 		}
 	}
+	if opts.PreallocateWAL {
+		if err := preallocateWAL(ctx, w, path+"-wal", walSizeLimit); err != nil {
+			return fail(fmt.Errorf("sqlite: writing out the WAL: %w", err))
+		}
+	}
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
@@ -234,6 +248,41 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	go db.writeLoop()
 	go db.checkpointLoop()
 	return db, nil
+}
+
+// preallocateWAL writes zeros from the end of the WAL file at path to size
+// and syncs them (see Options.PreallocateWAL). It holds the write lock
+// meanwhile, so that no connection, of this process or another, appends to
+// the WAL or rewinds it. SQLite reads a WAL's frames from its start up to
+// the first whose checksum fails: zeros past the last commit are never
+// taken for frames, and each commit writes over them.
+func preallocateWAL(ctx context.Context, w *sql.DB, path string, size int64) error {
+	tx, err := w.BeginTx(ctx, nil) // BEGIN IMMEDIATE (the writer's _txlock)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // no WAL yet: SQLite makes it at the first write
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() >= size {
+		return err
+	}
+	zeros := make([]byte, 1<<20)
+	for off := st.Size(); off < size; {
+		n, err := f.WriteAt(zeros[:min(int64(len(zeros)), size-off)], off)
+		if err != nil {
+			return err
+		}
+		off += int64(n)
+	}
+	return f.Sync()
 }
 
 // Engine implements store.Store.
