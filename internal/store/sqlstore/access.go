@@ -69,7 +69,7 @@ func (t *Tx) GetPermissionSet(ctx context.Context, instanceID, id string) (*acce
 // GetPermissionSets implements store.Tx.
 func (t *Tx) GetPermissionSets(ctx context.Context, instanceID string, ids []string) ([]access.PermissionSet, error) {
 	var out []access.PermissionSet
-	for chunk := range slices.Chunk(ids, inRows) {
+	for chunk := range cachedChunks(ids) {
 		var b strings.Builder
 		b.WriteString(`SELECT ` + permissionSetCols + ` FROM permission_sets WHERE instance_id = $1 AND id IN `)
 		placeholders(&b, 1, len(chunk))
@@ -223,7 +223,7 @@ func (t *Tx) ListCustomerPolicyRefs(ctx context.Context, instanceID, psID string
 // ListCustomerPolicyRefsOf implements store.Tx.
 func (t *Tx) ListCustomerPolicyRefsOf(ctx context.Context, instanceID string, psIDs []string) (map[string][]access.CustomerPolicyRef, error) {
 	out := map[string][]access.CustomerPolicyRef{}
-	for chunk := range slices.Chunk(psIDs, inRows) {
+	for chunk := range cachedChunks(psIDs) {
 		var b strings.Builder
 		b.WriteString(`SELECT permission_set_id, path, name FROM permission_set_customer_policies WHERE instance_id = $1 AND permission_set_id IN `)
 		placeholders(&b, 1, len(chunk))
