@@ -197,6 +197,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	syncWithFdatasync()
 	drv := &sqlite.Driver{}
 	r := sql.OpenDB(&connector{drv: drv, dsn: dsn(path, true, synchronous)}) // connects on first use
 	w := sql.OpenDB(&connector{drv: drv, dsn: dsn(path, false, synchronous), writer: true})
@@ -249,6 +250,17 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	go db.checkpointLoop()
 	return db, nil
 }
+
+// syncWithFdatasync makes SQLite commit with fdatasync(2), where there is
+// one, instead of fsync(2), for the whole process, as SQLite's own builds
+// for Linux do (the library's transpiled build keeps fsync unless told).
+// fdatasync writes a file's data and the metadata needed to read it back,
+// its size included, but not its timestamps: just as durable, and it
+// spares a commit the journaling of the WAL's modification time. With it,
+// CreateAccountAssignment through the SDK ran 16% faster (four alternated
+// pairs of runs of the side-by-side script). Where fdatasync is missing
+// (macOS, Windows) SQLite keeps its own way.
+var syncWithFdatasync = sync.OnceFunc(func() { _, _ = sqlite.Fdatasync(true) })
 
 // preallocateWAL writes zeros from the end of the WAL file at path to size
 // and syncs them (see Options.PreallocateWAL). It holds the write lock

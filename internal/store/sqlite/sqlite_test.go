@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+
+	msqlite "modernc.org/sqlite"
 
 	"github.com/atriumhq/atrium/internal/store"
 	"github.com/atriumhq/atrium/internal/store/sqlite"
@@ -170,5 +173,14 @@ func TestOpenRejectsPath(t *testing.T) {
 				t.Errorf("Open(%q) = nil, want an error", tc.path)
 			}
 		})
+	}
+}
+
+func TestCommitsWithFdatasync(t *testing.T) {
+	// Where the platform has fdatasync, SQLite commits with it once a
+	// store is open.
+	mustOpen(t, filepath.Join(t.TempDir(), "atrium.db"))
+	if runtime.GOOS == "linux" && !msqlite.FdatasyncEnabled() {
+		t.Error("SQLite syncs with fsync(2) on Linux, want fdatasync(2)")
 	}
 }
