@@ -3,14 +3,12 @@ package service_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/atriumhq/atrium/internal/app"
+	"github.com/atriumhq/atrium/internal/arn"
 	"github.com/atriumhq/atrium/internal/audit"
-	"github.com/atriumhq/atrium/internal/authz"
 	"github.com/atriumhq/atrium/internal/config"
 	"github.com/atriumhq/atrium/internal/directory"
 	"github.com/atriumhq/atrium/internal/errs"
@@ -82,30 +80,8 @@ func TestLookupFailures(t *testing.T) {
 }
 
 func testLookupFailures(t *testing.T, cfg config.Config) {
-	ctx := t.Context()
-	kr, err := app.OpenKeys(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := app.OpenStore(ctx, &cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	fs := &faultStore{Store: st}
-	svc, err := service.New(service.Config{Store: fs, Keys: kr, Authorizer: authz.NewPolicyAuthorizer(), Logger: slog.New(slog.DiscardHandler), Region: cfg.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
-	boot, err := svc.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := svc.LookupAccessKey(ctx, boot.AccessKeyID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx = reqctx.WithCaller(ctx, key.Caller)
+	fs := &faultStore{}
+	ctx, svc, boot := startService(t, cfg, arn.Generator{}, func(st store.Store) store.Store { fs.Store = st; return fs })
 	ctx = reqctx.WithRequest(ctx, &reqctx.Request{ID: "lookup-test"})
 	storeID := boot.Instance.IdentityStoreID
 	u, err := svc.CreateUser(ctx, storeID, &directory.User{UserName: "alice", DisplayName: "Alice", Name: &directory.Name{GivenName: "Alice", FamilyName: "Liddell"}})

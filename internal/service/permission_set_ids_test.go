@@ -2,17 +2,13 @@ package service_test
 
 import (
 	"crypto/rand"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/atriumhq/atrium/internal/app"
 	"github.com/atriumhq/atrium/internal/arn"
-	"github.com/atriumhq/atrium/internal/authz"
 	"github.com/atriumhq/atrium/internal/config"
 	"github.com/atriumhq/atrium/internal/errs"
-	"github.com/atriumhq/atrium/internal/reqctx"
 	"github.com/atriumhq/atrium/internal/service"
 )
 
@@ -32,34 +28,11 @@ func (r *repeatingReader) Read(b []byte) (int, error) {
 // millisecond that draw the same id both get made, with ids of their
 // own; a taken name is still refused.
 func TestPermissionSetIDCollision(t *testing.T) {
-	ctx := t.Context()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
-	kr, err := app.OpenKeys(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := app.OpenStore(ctx, &cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	at := time.UnixMilli(1_800_000_000_000)
 	r := &repeatingReader{}
-	svc, err := service.New(service.Config{Store: st, Keys: kr, Authorizer: authz.NewPolicyAuthorizer(), Logger: slog.New(slog.DiscardHandler),
-		Region: cfg.Region, IDs: arn.Generator{Rand: r, Now: func() time.Time { return at }}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	boot, err := svc.Bootstrap(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := svc.LookupAccessKey(ctx, boot.AccessKeyID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx = reqctx.WithCaller(ctx, key.Caller)
+	ctx, svc, boot := startService(t, cfg, arn.Generator{Rand: r, Now: func() time.Time { return at }}, nil)
 	instanceARN := arn.InstanceARN(boot.Instance.ID)
 
 	r.n.Store(2) // the first two draws: the same id

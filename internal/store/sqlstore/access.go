@@ -69,32 +69,14 @@ func (t *Tx) GetPermissionSet(ctx context.Context, instanceID, id string) (*acce
 // GetPermissionSets implements store.Tx.
 func (t *Tx) GetPermissionSets(ctx context.Context, instanceID string, ids []string) ([]access.PermissionSet, error) {
 	var out []access.PermissionSet
-	for chunk := range cachedChunks(ids) {
-		var b strings.Builder
-		b.WriteString(`SELECT ` + permissionSetCols + ` FROM permission_sets WHERE instance_id = $1 AND id IN `)
-		placeholders(&b, 1, len(chunk))
-		args := make([]any, 0, 1+len(chunk))
-		args = append(args, instanceID)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		rows, err := t.tx.QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			ps, err := scanPermissionSet(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
+	err := t.inQuery(ctx, `SELECT `+permissionSetCols+` FROM permission_sets WHERE instance_id = $1 AND id IN `, ``, instanceID, ids, func(rows *sql.Rows) error {
+		ps, err := scanPermissionSet(rows)
+		if err == nil {
 			out = append(out, *ps)
 		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 // UpdatePermissionSet implements store.Tx.
@@ -223,34 +205,17 @@ func (t *Tx) ListCustomerPolicyRefs(ctx context.Context, instanceID, psID string
 // ListCustomerPolicyRefsOf implements store.Tx.
 func (t *Tx) ListCustomerPolicyRefsOf(ctx context.Context, instanceID string, psIDs []string) (map[string][]access.CustomerPolicyRef, error) {
 	out := map[string][]access.CustomerPolicyRef{}
-	for chunk := range cachedChunks(psIDs) {
-		var b strings.Builder
-		b.WriteString(`SELECT permission_set_id, path, name FROM permission_set_customer_policies WHERE instance_id = $1 AND permission_set_id IN `)
-		placeholders(&b, 1, len(chunk))
-		b.WriteString(` ORDER BY permission_set_id, path, name`)
-		args := make([]any, 0, 1+len(chunk))
-		args = append(args, instanceID)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		rows, err := t.tx.QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+	err := t.inQuery(ctx, `SELECT permission_set_id, path, name FROM permission_set_customer_policies WHERE instance_id = $1 AND permission_set_id IN `,
+		` ORDER BY permission_set_id, path, name`, instanceID, psIDs, func(rows *sql.Rows) error {
 			var id string
 			var r access.CustomerPolicyRef
 			if err := rows.Scan(&id, &r.Path, &r.Name); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out[id] = append(out[id], r)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+			return nil
+		})
+	return out, err
 }
 
 // PutTags implements store.Tx.

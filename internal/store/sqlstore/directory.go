@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"iter"
 	"strconv"
 	"strings"
 
@@ -289,29 +288,6 @@ func (t *Tx) ListMembershipsOfUser(ctx context.Context, instanceID, userID strin
 // inRows is how many values one statement of the bulk methods below binds
 // in a list: well under the parameter limits of both engines.
 const inRows = 500
-
-// cachedRows is the most rows a statement of cachedChunks binds.
-const cachedRows = 256
-
-// cachedChunks splits xs into parts of 256, 128, …, 2 or 1, largest
-// first. A statement for a part is one of a few texts, each prepared once
-// and then kept by the engine's statement cache (SQLite's, by text), where
-// one text for each length would be prepared anew every time and push the
-// statements of the hot single-row calls out of the cache.
-func cachedChunks[T any](xs []T) iter.Seq[[]T] {
-	return func(yield func([]T) bool) {
-		for len(xs) > 0 {
-			n := cachedRows
-			for n > len(xs) {
-				n /= 2
-			}
-			if !yield(xs[:n]) {
-				return
-			}
-			xs = xs[n:]
-		}
-	}
-}
 
 // placeholders returns "($n+1, …, $n+k)".
 func placeholders(b *strings.Builder, n, k int) {
