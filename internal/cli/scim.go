@@ -19,8 +19,11 @@ const scimUsage = `usage: atrium scim token create [--instance ARN] [--expires-i
        atrium scim token revoke [--instance ARN] TOKEN-ID
 `
 
-// localService opens the store of cfg for an operator command.
+// localService opens the store of cfg for an operator command. A command
+// does one task and ends: it leaves SQLite's WAL as it finds it (see
+// config.Config.SQLitePreallocateWAL).
 func localService(ctx context.Context, cfg *config.Config) (*service.Service, func(), error) {
+	cfg.SQLitePreallocateWAL = false
 	kr, err := app.OpenKeys(cfg)
 	if err != nil {
 		return nil, nil, err

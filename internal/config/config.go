@@ -25,7 +25,8 @@ type Config struct {
 	// NORMAL; see sqlite.Options.
 	SQLiteSynchronous string
 	// SQLitePreallocateWAL writes the SQLite WAL out to its full size at
-	// start-up; see sqlite.Options. On by default; tests turn it off.
+	// start-up; see sqlite.Options. On for the server; operator commands
+	// and tests turn it off.
 	SQLitePreallocateWAL bool
 	// AuditDurability says which audit events wait for the disk: "changes"
 	// (default), the events of calls that changed something, each committed
