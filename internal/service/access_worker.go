@@ -234,16 +234,18 @@ func newBatchCache() *batchCache {
 	return &batchCache{sets: map[string]*cachedSet{}, principals: map[string]string{}, accounts: map[string]string{}, policies: map[string]string{}}
 }
 
-// loadPermissionSets looks up the permission sets the operations of ops
-// that create assignments or provision need, with their customer managed
-// policy references: two queries an instance, where one by one they were
-// two queries an operation.
+// loadPermissionSets looks up the permission sets ops name that the cache
+// lacks, with their customer managed policy references (the boundary's
+// too): two queries an instance, where one by one they were two queries
+// an operation. A set that does not exist is cached with the reason its
+// operations fail.
 func (bc *batchCache) loadPermissionSets(ctx context.Context, tx store.Tx, ops []access.Operation) error {
 	ids := map[string][]string{} // by instance
+	seen := map[string]bool{}
 	for _, op := range ops {
 		key := op.InstanceID + "/" + op.PermissionSetID
-		if _, ok := bc.sets[key]; !ok && op.Kind != access.DeleteAssignment {
-			bc.sets[key] = nil // claimed
+		if bc.sets[key] == nil && !seen[key] {
+			seen[key] = true
 			ids[op.InstanceID] = append(ids[op.InstanceID], op.PermissionSetID)
 		}
 	}
@@ -257,7 +259,7 @@ func (bc *batchCache) loadPermissionSets(ctx context.Context, tx store.Tx, ops [
 			return err
 		}
 		for _, id := range list {
-			bc.sets[inst+"/"+id] = &cachedSet{reason: missingSetReason(id)}
+			bc.sets[inst+"/"+id] = &cachedSet{reason: fmt.Sprintf("Permission set %s does not exist.", id)}
 		}
 		for i := range sets {
 			ps := &sets[i]
@@ -271,31 +273,16 @@ func (bc *batchCache) loadPermissionSets(ctx context.Context, tx store.Tx, ops [
 	return nil
 }
 
-func missingSetReason(id string) string { return fmt.Sprintf("Permission set %s does not exist.", id) }
-
+// loadPermissionSet returns the permission set op names, from the cache
+// (RunOnce fills it for the whole batch) or looked up.
 func loadPermissionSet(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation) (*cachedSet, error) {
 	key := op.InstanceID + "/" + op.PermissionSetID
-	if cs := bc.sets[key]; cs != nil {
-		return cs, nil
-	}
-	cs := &cachedSet{}
-	ps, err := tx.GetPermissionSet(ctx, op.InstanceID, op.PermissionSetID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		cs.reason = missingSetReason(op.PermissionSetID)
-	case err != nil:
-		return nil, err
-	default:
-		cs.ps = ps
-		if cs.refs, err = tx.ListCustomerPolicyRefs(ctx, ps.InstanceID, ps.ID); err != nil {
+	if bc.sets[key] == nil {
+		if err := bc.loadPermissionSets(ctx, tx, []access.Operation{*op}); err != nil {
 			return nil, err
 		}
-		if ps.Boundary != nil && ps.Boundary.CustomerPolicy != nil {
-			cs.refs = append(cs.refs, *ps.Boundary.CustomerPolicy)
-		}
 	}
-	bc.sets[key] = cs
-	return cs, nil
+	return bc.sets[key], nil
 }
 
 func checkPrincipal(ctx context.Context, tx store.Tx, bc *batchCache, op *access.Operation) (string, error) {
