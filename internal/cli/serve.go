@@ -9,6 +9,7 @@ import (
 
 	"github.com/atriumhq/atrium/internal/app"
 	"github.com/atriumhq/atrium/internal/config"
+	"github.com/atriumhq/atrium/internal/gcfloor"
 )
 
 func runServe(ctx context.Context, args []string, env Env) int {
@@ -25,6 +26,7 @@ func runServe(ctx context.Context, args []string, env Env) int {
 	}
 	log := newLogger(env.Stderr, cfg.Level())
 	log.Info("starting", cfg.Redacted()...)
+	defer gcfloor.Start(uint64(cfg.GCHeapFloorMiB) << 20).Stop()
 	a, err := app.New(ctx, *cfg, log)
 	if err != nil {
 		log.Error("start failed", "error", err.Error())

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -33,11 +34,14 @@ type Config struct {
 	// with its change, while the events of reads, failures and denials are
 	// committed without waiting (store.WriteRelaxed); or "all".
 	AuditDurability string
+	// GCHeapFloorMiB is the garbage collector's heap floor for the server,
+	// in MiB (see package gcfloor); 0 leaves Go's pacing as it is.
+	GCHeapFloorMiB int
 }
 
 // Defaults returns the default configuration.
 func Defaults() Config {
-	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL", SQLitePreallocateWAL: true, AuditDurability: "changes"}
+	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL", SQLitePreallocateWAL: true, AuditDurability: "changes", GCHeapFloorMiB: 64}
 }
 
 // env returns the value of ATRIUM_<name> or def.
@@ -60,6 +64,15 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.AuditDurability, "audit-durability", env(getenv, "AUDIT_DURABILITY", d.AuditDurability), "changes: the audit events of reads, failures and denials do not wait for the disk and may be lost on power loss; all: every event waits (env ATRIUM_AUDIT_DURABILITY)")
 	fs.StringVar(&c.Region, "region", env(getenv, "REGION", d.Region), "AWS region Atrium answers as (env ATRIUM_REGION)")
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ATRIUM_LOG_LEVEL)")
+	floor := d.GCHeapFloorMiB
+	if v := getenv("ATRIUM_GC_HEAP_FLOOR"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			floor = n
+		} else {
+			floor = -1 // Validate says what is wrong
+		}
+	}
+	fs.IntVar(&c.GCHeapFloorMiB, "gc-heap-floor", floor, "the heap size in MiB below which the garbage collector does not run; 0: GOGC alone sets its pace (env ATRIUM_GC_HEAP_FLOOR)")
 	c.SQLitePreallocateWAL = d.SQLitePreallocateWAL
 	c.MasterKey = getenv("ATRIUM_MASTER_KEY")
 	return c
@@ -85,6 +98,9 @@ func (c *Config) Validate() error {
 	}
 	if d := c.AuditDurability; d != "" && d != "changes" && d != "all" {
 		problems = append(problems, "the audit durability must be changes or all")
+	}
+	if c.GCHeapFloorMiB < 0 || c.GCHeapFloorMiB > 1<<20 {
+		problems = append(problems, "the GC heap floor must be a number of MiB from 0 to 1048576")
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
@@ -126,7 +142,7 @@ func (c *Config) Redacted() []any {
 	if c.MasterKey != "" {
 		key = "env:ATRIUM_MASTER_KEY"
 	}
-	out := []any{"data_dir", c.DataDir, "listen", c.Listen, "database", db, "region", c.Region, "master_key", key, "audit_durability", c.AuditDurability}
+	out := []any{"data_dir", c.DataDir, "listen", c.Listen, "database", db, "region", c.Region, "master_key", key, "audit_durability", c.AuditDurability, "gc_heap_floor_mib", c.GCHeapFloorMiB}
 	if c.DatabaseURL == "" {
 		out = append(out, "sqlite_synchronous", c.SQLiteSynchronous)
 	}
