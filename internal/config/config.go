@@ -41,7 +41,7 @@ type Config struct {
 
 // Defaults returns the default configuration.
 func Defaults() Config {
-	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL", SQLitePreallocateWAL: true, AuditDurability: "changes", GCHeapFloorMiB: 64}
+	return Config{DataDir: "atrium-data", Listen: "127.0.0.1:8080", Region: "us-east-1", LogLevel: "info", SQLiteSynchronous: "FULL", SQLitePreallocateWAL: true, AuditDurability: "changes", GCHeapFloorMiB: 32}
 }
 
 // env returns the value of ATRIUM_<name> or def.

@@ -14,7 +14,7 @@ func TestGCHeapFloor(t *testing.T) {
 		want  int
 		fails bool
 	}{
-		{want: 64},
+		{want: 32},
 		{env: "0", want: 0},
 		{env: "256", want: 256},
 		{env: "256", args: []string{"-gc-heap-floor", "16"}, want: 16},
