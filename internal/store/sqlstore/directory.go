@@ -302,6 +302,19 @@ func placeholders(b *strings.Builder, n, k int) {
 	b.WriteByte(')')
 }
 
+// inSize is the length a list of n ≤ inRows ids is padded to: the next
+// power of two, or inRows above 256.
+func inSize(n int) int {
+	if n > 256 {
+		return inRows
+	}
+	size := 1
+	for size < n {
+		size *= 2
+	}
+	return size
+}
+
 // chunks calls fn with successive parts of ids of at most n each.
 func chunks(ids []string, n int, fn func([]string) error) error {
 	for start := 0; start < len(ids); start += n {
@@ -387,17 +400,24 @@ func distinct(ids []string) []string {
 }
 
 // inQuery runs prefix + "(…ids…)" + suffix for each chunk of ids, with
-// instanceID as $1, and calls scan for each row.
+// instanceID as $1, and calls scan for each row. Each list is padded to
+// inSize's length with its last id again, which selects nothing more: a
+// few statement texts serve every length, and the engines' statement
+// caches (by text) keep them prepared.
 func (t *Tx) inQuery(ctx context.Context, prefix, suffix, instanceID string, ids []string, scan func(*sql.Rows) error) error {
 	return chunks(distinct(ids), inRows, func(part []string) error {
+		n := inSize(len(part))
 		var b strings.Builder
 		b.WriteString(prefix)
-		placeholders(&b, 1, len(part))
+		placeholders(&b, 1, n)
 		b.WriteString(suffix)
-		args := make([]any, 0, 1+len(part))
+		args := make([]any, 0, 1+n)
 		args = append(args, instanceID)
 		for _, id := range part {
 			args = append(args, id)
+		}
+		for len(args) < 1+n {
+			args = append(args, part[len(part)-1])
 		}
 		rows, err := t.tx.QueryContext(ctx, b.String(), args...)
 		if err != nil {
