@@ -106,11 +106,13 @@ func dbArgs(dbURL string) []string {
 	return []string{"--database-url", dbURL}
 }
 
-// mustStart starts atrium serve on dataDir and waits for /healthz.
-func mustStart(t *testing.T, bin, dataDir, dbURL string) *server {
+// mustStart starts atrium serve on dataDir, with the flags extra, and
+// waits for /healthz.
+func mustStart(t *testing.T, bin, dataDir, dbURL string, extra ...string) *server {
 	t.Helper()
 	s := &server{addr: freeAddr(t), logs: &lockedBuffer{}, exited: make(chan struct{})}
 	args := append([]string{"serve", "--data-dir", dataDir, "--listen", s.addr}, dbArgs(dbURL)...)
+	args = append(args, extra...)
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Env = env()
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
