@@ -72,7 +72,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) *Config {
 			floor = -1 // Validate says what is wrong
 		}
 	}
-	fs.IntVar(&c.GCHeapFloorMiB, "gc-heap-floor", floor, "the heap size in MiB below which the garbage collector does not run; 0: GOGC alone sets its pace (env ATRIUM_GC_HEAP_FLOOR)")
+	fs.IntVar(&c.GCHeapFloorMiB, "gc-heap-floor", floor, "MiB the heap may reach before the garbage collector runs, while the live heap is small; 0: GOGC alone sets its pace (env ATRIUM_GC_HEAP_FLOOR)")
 	c.SQLitePreallocateWAL = d.SQLitePreallocateWAL
 	c.MasterKey = getenv("ATRIUM_MASTER_KEY")
 	return c

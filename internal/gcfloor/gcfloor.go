@@ -22,7 +22,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
-	"sync/atomic"
 )
 
 // goMinHeap is the runtime's minimum heap goal at GOGC=100; it scales
@@ -31,12 +30,13 @@ const goMinHeap = 4 << 20
 
 // A Floor is a heap floor in force; Stop lifts it.
 type Floor struct {
-	floor   uint64
-	base    int // the GC percentage the process started with
-	stopped atomic.Bool
-	mu      sync.Mutex // serializes adjust and Stop
-	cur     int        // the percentage set last
-	sample  []metrics.Sample
+	floor  uint64
+	base   int // the GC percentage the process started with
+	sample []metrics.Sample
+
+	mu      sync.Mutex // guards what follows: adjust and Stop
+	stopped bool
+	cur     int // the percentage set last
 }
 
 // Start sets a heap floor of floor bytes until Stop. It returns nil, and
@@ -62,11 +62,10 @@ func (f *Floor) Stop() {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.stopped.Swap(true) {
-		return
+	if !f.stopped {
+		f.stopped = true
+		debug.SetGCPercent(f.base)
 	}
-	debug.SetGCPercent(f.base)
-	f.cur = f.base
 }
 
 // sentinel is garbage whose finalizer runs after each collection. It holds
@@ -78,21 +77,20 @@ type sentinel struct{ _ *byte }
 // the collection that finds it unreachable, and arms the next.
 func (f *Floor) arm() {
 	runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
-		if f.stopped.Load() {
-			return
+		if f.adjust() {
+			f.arm()
 		}
-		f.adjust()
-		f.arm()
 	})
 }
 
 // adjust sets the percentage whose goal, from the last collection, is the
-// floor, and at least the starting percentage.
-func (f *Floor) adjust() {
+// floor, and at least the starting percentage. It reports false once the
+// floor is stopped.
+func (f *Floor) adjust() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.stopped.Load() {
-		return
+	if f.stopped {
+		return false
 	}
 	metrics.Read(f.sample)
 	var v [3]uint64
@@ -103,10 +101,11 @@ func (f *Floor) adjust() {
 	}
 	p := percentFor(f.floor, v[0], v[0]+v[1]+v[2], f.base)
 	// Small moves of the live heap are not worth a new setting.
-	if p != f.cur && (p == f.base || diff(p, f.cur)*20 > f.cur) {
+	if p != f.cur && (p == f.base || (max(p, f.cur)-min(p, f.cur))*20 > f.cur) {
 		debug.SetGCPercent(p)
 		f.cur = p
 	}
+	return true
 }
 
 // percentFor is the GC percentage whose goal is floor, and at least base.
@@ -119,11 +118,4 @@ func percentFor(floor, live, scan uint64, base int) int {
 	}
 	p := min((floor-live)*100/scan, floor*100/goMinHeap)
 	return max(int(p), base)
-}
-
-func diff(a, b int) int {
-	if a > b {
-		return a - b
-	}
-	return b - a
 }
